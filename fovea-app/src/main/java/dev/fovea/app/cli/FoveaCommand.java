@@ -1,0 +1,72 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.app.settings.Settings;
+import dev.fovea.app.settings.SettingsLoader;
+import dev.fovea.store.Storage;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The top command: global options that come before any command, and the storage they open. */
+@Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = FoveaVersion.class,
+        description = "From raw images to a served image classifier.",
+        subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, SettingsCommand.class})
+public final class FoveaCommand implements AutoCloseable {
+    @Option(names = "--workspace", paramLabel = "DIR", description = "Workspace folder (default ./fovea-data; env FOVEA_WORKSPACE).")
+    String workspace;
+
+    @Option(names = "--db", paramLabel = "JDBC-URL", description = "Shared database, e.g. jdbc:postgresql://host/fovea (env FOVEA_DB).")
+    String db;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Local cache folder (default ~/.cache/fovea; env FOVEA_CACHE).")
+    String cache;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "Any other setting, e.g. -s import.max_pixels=50000000.")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    private final Map<String, String> env;
+    private final Path cwd;
+    private final Path home;
+    private Settings settings;
+    private Storage storage;
+
+    public FoveaCommand(Map<String, String> env, Path cwd, Path home) {
+        this.env = env;
+        this.cwd = cwd;
+        this.home = home;
+    }
+
+    public Settings settings() {
+        if (settings == null) {
+            Map<String, String> flags = new LinkedHashMap<>(set);
+            if (workspace != null) flags.put("workspace", workspace);
+            if (db != null) flags.put("db", db);
+            if (cache != null) flags.put("cache", cache);
+            settings = SettingsLoader.load(flags, env, cwd, home);
+        }
+        return settings;
+    }
+
+    /** Opens (and migrates) the workspace's or the shared database on first use. */
+    public Storage storage() {
+        if (storage == null) {
+            Settings s = settings();
+            storage = s.db().isPresent()
+                    ? Storage.server(s.db().get(), s.blobCache(), Clock.systemUTC())
+                    : Storage.embedded(s.workspace(), Clock.systemUTC());
+        }
+        return storage;
+    }
+
+    Path cwd() {
+        return cwd;
+    }
+
+    @Override
+    public void close() {
+        if (storage != null) storage.close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.core.imports.ImageIngest;
+import dev.fovea.core.imports.ImportRequest;
+import dev.fovea.core.imports.ImportResult;
+import dev.fovea.core.imports.ImportService;
+import dev.fovea.core.imports.LabelsCsv;
+import dev.fovea.core.project.ProjectName;
+import dev.fovea.store.Storage;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", description = {
+        "Import a folder (one subfolder per class; loose files stay unlabelled) or a zip into a project.",
+        "Re-running an import is a no-op; every unusable file is reported with a reason code."})
+final class ImportCommand extends FoveaSubcommand {
+    @Parameters(index = "0", paramLabel = "PATH", description = "Folder or .zip file.")
+    Path path;
+
+    @Option(names = "--project", required = true, paramLabel = "NAME")
+    String project;
+
+    @Option(names = "--labels", paramLabel = "FILE.csv", description = "CSV with columns path,label for a flat folder.")
+    Path labels;
+
+    @Option(names = "--create", description = "Create the project (or add missing classes) from the folder names or CSV.")
+    boolean create;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        ProjectName.check(project);
+        ImportResult result = run(root, output, root.cwd().resolve(path), project,
+                labels == null ? Map.of() : LabelsCsv.read(root.cwd().resolve(labels)), create);
+        if (json) output.document(ImportReport.json(result));
+        else ImportReport.print(result, output);
+        return 0;
+    }
+
+    static ImportResult run(FoveaCommand root, Output output, Path path, String project, Map<String, String> labels,
+            boolean create) {
+        Storage storage = root.storage();
+        ImageIngest ingest = new ImageIngest(storage.images(), storage.blobs(), root.settings().importLimits(),
+                Clock.systemUTC());
+        ImportService service = new ImportService(storage.projects(), ingest);
+        return service.run(new ImportRequest(path, project, labels, create), new ProgressBar(output));
+    }
+}

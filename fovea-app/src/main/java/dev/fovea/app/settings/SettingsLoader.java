@@ -1,0 +1,162 @@
+package dev.fovea.app.settings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.imports.ImportLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds {@link Settings}. Precedence: command-line flags, then environment variables ({@code FOVEA_} and the key
+ * in capitals with dots as underscores, e.g. {@code FOVEA_IMPORT_MAX_PIXELS}), then {@code fovea.yaml} in the
+ * workspace (nested keys, e.g. {@code import: {max_pixels: ...}}), then defaults. Unknown keys and bad values are
+ * errors that name the key, the value and where it came from.
+ */
+public final class SettingsLoader {
+    public static final String FILE_NAME = "fovea.yaml";
+
+    /** Every key with its default; null means "no default". */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private SettingsLoader() {}
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("workspace", "fovea-data");
+        d.put("db", null);
+        d.put("cache", null);
+        d.put("import.max_pixels", Long.toString(ImportLimits.DEFAULT_MAX_PIXELS));
+        d.put("import.max_file_bytes", Long.toString(ImportLimits.DEFAULT_MAX_FILE_BYTES));
+        d.put("import.threads", null);
+        return d;
+    }
+
+    /**
+     * @param flags values given on the command line, by key
+     * @param env the process environment
+     * @param cwd the caller's working directory, against which relative paths resolve
+     * @param home the user's home folder (for the default cache {@code ~/.cache/fovea})
+     */
+    public static Settings load(Map<String, String> flags, Map<String, String> env, Path cwd, Path home) {
+        for (String key : flags.keySet()) known(key, "the command line");
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        DEFAULTS.forEach((k, v) -> {
+            if (v != null) {
+                values.put(k, v);
+                origins.put(k, "default");
+            }
+        });
+        // The workspace decides where fovea.yaml is, so it is resolved from flags and environment first.
+        String workspaceValue = flags.getOrDefault("workspace", env.getOrDefault("FOVEA_WORKSPACE", "fovea-data"));
+        Path workspace = cwd.resolve(workspaceValue).normalize();
+        Path file = workspace.resolve(FILE_NAME);
+        if (Files.isRegularFile(file)) {
+            readFile(file).forEach((k, v) -> {
+                if (k.equals("workspace")) {
+                    throw FoveaException.invalid("setting 'workspace' cannot be set in " + file
+                            + " (the file lives in the workspace); use --workspace or FOVEA_WORKSPACE");
+                }
+                values.put(k, v);
+                origins.put(k, file.toString());
+            });
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String envName = envName(key);
+            if (env.containsKey(envName) && !env.get(envName).isEmpty()) {
+                values.put(key, env.get(envName));
+                origins.put(key, "environment variable " + envName);
+            }
+        }
+        flags.forEach((k, v) -> {
+            values.put(k, v);
+            origins.put(k, "command line");
+        });
+        values.put("workspace", workspace.toString());
+
+        Optional<String> db = Optional.ofNullable(values.get("db")).filter(s -> !s.isBlank());
+        db.ifPresent(url -> {
+            if (!url.startsWith("jdbc:")) {
+                throw FoveaException.invalid("setting 'db' = '" + url + "' (from " + origins.get("db")
+                        + ") is not a JDBC URL; expected for example jdbc:postgresql://host:5432/fovea");
+            }
+        });
+        // Caches (DJL's native libraries, and blobs of a shared database) are per machine, not per workspace.
+        Path cache = values.containsKey("cache")
+                ? cwd.resolve(values.get("cache")).normalize()
+                : home.resolve(".cache").resolve("fovea");
+        values.put("cache", cache.toString());
+        int threads = values.containsKey("import.threads")
+                ? (int) positive(values, origins, "import.threads", 256)
+                : Math.max(1, Runtime.getRuntime().availableProcessors());
+        ImportLimits limits = new ImportLimits(
+                positive(values, origins, "import.max_pixels", Long.MAX_VALUE),
+                positive(values, origins, "import.max_file_bytes", Integer.MAX_VALUE - 16),
+                threads);
+        return new Settings(workspace, db, cache, limits, Map.copyOf(values), Map.copyOf(origins));
+    }
+
+    static String envName(String key) {
+        return "FOVEA_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private static void known(String key, String where) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw FoveaException.invalid("unknown setting '" + key + "' in " + where + "; known settings: "
+                    + String.join(", ", DEFAULTS.keySet()));
+        }
+    }
+
+    private static long positive(Map<String, String> values, Map<String, String> origins, String key, long max) {
+        String raw = values.get(key);
+        long n;
+        try {
+            n = Long.parseLong(raw.strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("setting '" + key + "' = '" + raw + "' (from " + origins.get(key)
+                    + ") is not a whole number");
+        }
+        if (n <= 0 || n > max) {
+            throw FoveaException.invalid("setting '" + key + "' = '" + raw + "' (from " + origins.get(key)
+                    + ") must be between 1 and " + max);
+        }
+        return n;
+    }
+
+    /** Reads fovea.yaml into dotted keys. */
+    static Map<String, String> readFile(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw FoveaException.invalid("settings file " + file + " is not valid YAML: " + e.getMessage());
+        }
+        Map<String, String> out = new TreeMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) return out;
+        if (!root.isObject()) throw FoveaException.invalid("settings file " + file + " must hold a mapping of keys");
+        flatten("", root, out, file);
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(key + ".", e.getValue(), out, file);
+            } else {
+                known(key, file.toString());
+                if (!e.getValue().isNull()) out.put(key, e.getValue().asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.fovea.store;
+
+import dev.fovea.core.blob.BlobStore;
+import java.util.Optional;
+
+/**
+ * A shared blob store with a local disk cache in front: reads hit the disk after the first time, writes go to both.
+ * Blobs never change (their name is their hash), so the cache needs no invalidation.
+ */
+public final class CachingBlobStore implements BlobStore {
+    private final BlobStore shared;
+    private final FileBlobStore cache;
+
+    public CachingBlobStore(BlobStore shared, FileBlobStore cache) {
+        this.shared = shared;
+        this.cache = cache;
+    }
+
+    @Override
+    public void put(String sha256, byte[] bytes) {
+        shared.put(sha256, bytes);
+        cache.put(sha256, bytes);
+    }
+
+    @Override
+    public Optional<byte[]> get(String sha256) {
+        Optional<byte[]> local = cache.get(sha256);
+        if (local.isPresent()) return local;
+        Optional<byte[]> remote = shared.get(sha256);
+        remote.ifPresent(bytes -> cache.put(sha256, bytes));
+        return remote;
+    }
+
+    @Override
+    public boolean contains(String sha256) {
+        return cache.contains(sha256) || shared.contains(sha256);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.fovea.store;
+
+import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.blob.Sha256;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Blobs as files under {@code root/ab/cd/abcd...}: written to a temporary file, forced to disk, then renamed into
+ * place, so a blob is either whole or absent even if the process is killed mid-write.
+ */
+public final class FileBlobStore implements BlobStore {
+    private final Path root;
+
+    public FileBlobStore(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create blob folder " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path pathOf(String sha256) {
+        Sha256.check(sha256);
+        return root.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4)).resolve(sha256);
+    }
+
+    @Override
+    public void put(String sha256, byte[] bytes) {
+        Path target = pathOf(sha256);
+        if (Files.exists(target)) return;
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), sha256.substring(0, 8), ".part");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) channel.write(buffer);
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                Files.deleteIfExists(temp); // another thread stored the same bytes first
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob " + sha256 + " under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String sha256) {
+        try {
+            return Optional.of(Files.readAllBytes(pathOf(sha256)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read blob " + sha256 + " under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean contains(String sha256) {
+        return Files.exists(pathOf(sha256));
+    }
+}

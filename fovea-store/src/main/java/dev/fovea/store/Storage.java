@@ -1,0 +1,133 @@
+package dev.fovea.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.image.ImageStore;
+import dev.fovea.core.project.ProjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The stores of one workspace or one shared database, opened together and migrated by Flyway before first use.
+ *
+ * <p>Embedded ({@link #embedded}): an H2 file database in PostgreSQL mode with blobs as files, both under the
+ * workspace folder. {@code WRITE_DELAY=0} writes each commit through at once, so a killed process loses no
+ * committed row; {@code AUTO_SERVER=TRUE} lets a second process (the CLI beside a running server) share the file.
+ *
+ * <p>Shared ({@link #server}): any JDBC URL (PostgreSQL for several machines); blobs live in the database and are
+ * cached on local disk by hash.
+ */
+public final class Storage implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final ProjectStore projects;
+    private final ImageStore images;
+    private final BlobStore blobs;
+    private final String description;
+
+    private Storage(HikariDataSource dataSource, BlobStore blobs, Clock clock, String description) {
+        this.dataSource = dataSource;
+        Jdbc jdbc = new Jdbc(dataSource);
+        this.projects = new JdbcProjectStore(jdbc, clock);
+        this.images = new JdbcImageStore(jdbc);
+        this.blobs = blobs;
+        this.description = description;
+    }
+
+    /** The H2 URL of a workspace's database file. */
+    public static String embeddedUrl(Path workspace) {
+        Path file = workspace.toAbsolutePath().normalize().resolve("db").resolve("fovea");
+        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    }
+
+    public static Storage embedded(Path workspace, Clock clock) {
+        try {
+            Files.createDirectories(workspace);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create workspace folder " + workspace + ": " + e.getMessage(), e);
+        }
+        HikariDataSource ds = open(embeddedUrl(workspace), 8);
+        return new Storage(ds, new FileBlobStore(workspace.resolve("blobs")), clock,
+                "workspace " + workspace.toAbsolutePath().normalize());
+    }
+
+    public static Storage server(String jdbcUrl, Path blobCache, Clock clock) {
+        HikariDataSource ds = open(jdbcUrl, 8);
+        BlobStore shared = new JdbcBlobStore(new Jdbc(ds), clock);
+        return new Storage(ds, new CachingBlobStore(shared, new FileBlobStore(blobCache)), clock,
+                "database " + redact(jdbcUrl));
+    }
+
+    /** A store whose blobs live in the database, whatever the database (the contract tests use it on H2 too). */
+    static Storage withDatabaseBlobs(String jdbcUrl, Clock clock) {
+        HikariDataSource ds = open(jdbcUrl, 4);
+        return new Storage(ds, new JdbcBlobStore(new Jdbc(ds), clock), clock, redact(jdbcUrl));
+    }
+
+    private static HikariDataSource open(String url, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setPoolName("fovea");
+        config.setInitializationFailTimeout(-1);
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            migrate(ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw StoreException.of("cannot open or migrate the database at " + redact(url), e);
+        }
+        return ds;
+    }
+
+    private static void migrate(DataSource ds) {
+        try {
+            Flyway.configure(Storage.class.getClassLoader())
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .validateMigrationNaming(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Removes a password from a JDBC URL before it is printed. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^/:@]+):([^@/]+)@", "//$1:***@");
+    }
+
+    public ProjectStore projects() {
+        return projects;
+    }
+
+    public ImageStore images() {
+        return images;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
