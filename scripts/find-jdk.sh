@@ -1,5 +1,5 @@
 # Sourced by ./fovea, ./test and .ci/run: sets FOVEA_JAVA_HOME to a JDK of version 21 or newer, or explains.
-# Looks at FOVEA_JAVA_HOME, JAVA_HOME, the java on PATH, then the usual install folders.
+# Looks at FOVEA_JAVA_HOME, JAVA_HOME, the java on PATH, then the usual install folders (or FOVEA_JDK_DIRS).
 
 fovea_java_major() { # prints the major version of the java binary $1
   "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit }'
@@ -13,7 +13,10 @@ fovea_find_jdk() {
   if command -v java >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
   fi
-  for candidate in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+  # FOVEA_JDK_DIRS (folders separated by spaces) replaces the usual install folders, e.g. in tests.
+  local dirs="${FOVEA_JDK_DIRS:-/usr/lib/jvm/* /opt/java/* /opt/jdk* $HOME/.sdkman/candidates/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home}"
+  # shellcheck disable=SC2086
+  for candidate in $dirs; do
     [ -d "$candidate" ] && candidates+=("$candidate")
   done
   for candidate in "${candidates[@]}"; do

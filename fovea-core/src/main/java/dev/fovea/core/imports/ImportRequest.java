@@ -9,6 +9,7 @@ import java.util.Map;
  */
 public record ImportRequest(Path root, String project, Map<String, String> csvLabels, boolean create) {
     public ImportRequest {
-        csvLabels = csvLabels == null ? Map.of() : Map.copyOf(csvLabels);
+        // A copy that keeps the CSV's order and its empty labels (null: listed but unlabelled).
+        csvLabels = csvLabels == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(csvLabels));
     }
 }

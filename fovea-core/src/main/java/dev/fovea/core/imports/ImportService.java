@@ -126,8 +126,17 @@ public final class ImportService {
         return c.folderLabel();
     }
 
+    /** The labels in use: in CSV order with a CSV (the order a person wrote), else in path order. */
     private static Set<String> labelsOf(List<Candidate> candidates, ImportRequest request) {
         Set<String> labels = new LinkedHashSet<>();
+        if (!request.csvLabels().isEmpty()) {
+            Set<String> found = new HashSet<>();
+            candidates.stream().filter(c -> c.unsafe() == null).forEach(c -> found.add(c.path()));
+            request.csvLabels().forEach((path, label) -> {
+                if (label != null && found.contains(path)) labels.add(label);
+            });
+            return labels;
+        }
         for (Candidate c : candidates) {
             String label = labelFor(c, request);
             if (label != null && c.unsafe() == null) labels.add(label);

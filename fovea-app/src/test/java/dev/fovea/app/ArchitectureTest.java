@@ -1,0 +1,72 @@
+package dev.fovea.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The module boundaries of docs/architecture.md, checked on the compiled classes of all four modules. */
+class ArchitectureTest {
+    private static final JavaClasses FOVEA = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar")) // core's test-jar (contract suites)
+            .importPackages("dev.fovea");
+
+    @Test
+    void theRulesSeeEveryModule() {
+        for (String name : new String[] {"dev.fovea.core.imports.ImportService", "dev.fovea.store.Storage", "dev.fovea.app.Main"}) {
+            org.assertj.core.api.Assertions.assertThat(FOVEA.contain(name)).as(name).isTrue();
+        }
+    }
+
+    @Test
+    void coreDependsOnTheJdkAndSlf4jOnly() {
+        classes().that().resideInAPackage("dev.fovea.core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.fovea.core..", "java..", "javax..", "org.slf4j..")
+                .check(FOVEA);
+    }
+
+    @Test
+    void storeAndDjlNeverImportEachOtherOrTheApp() {
+        noClasses().that().resideInAPackage("dev.fovea.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.fovea.djl..", "dev.fovea.app..", "ai.djl..")
+                .check(FOVEA);
+        noClasses().that().resideInAPackage("dev.fovea.djl..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.fovea.store..", "dev.fovea.app..", "java.sql..")
+                .allowEmptyShould(true)
+                .check(FOVEA);
+    }
+
+    @Test
+    void onlyTheAppReadsSystemPropertiesOrTheEnvironment() {
+        noClasses().that().resideOutsideOfPackage("dev.fovea.app..")
+                .should().callMethod(System.class, "getProperty", String.class)
+                .orShould().callMethod(System.class, "getProperty", String.class, String.class)
+                .orShould().callMethod(System.class, "getenv", String.class)
+                .orShould().callMethod(System.class, "getenv")
+                .orShould().callMethod(Boolean.class, "getBoolean", String.class)
+                .orShould().callMethod(Integer.class, "getInteger", String.class)
+                .check(FOVEA);
+    }
+
+    @Test
+    void namesSayWhatAThingIs() {
+        noClasses().should().haveSimpleNameEndingWith("Manager")
+                .orShould().haveSimpleNameEndingWith("Util")
+                .orShould().haveSimpleNameEndingWith("Utils")
+                .orShould().haveSimpleNameEndingWith("Impl")
+                .check(FOVEA);
+    }
+
+    @Test
+    void storePortsAreInterfacesInCoreImplementedInTheStoreModule() {
+        classes().that().resideInAPackage("dev.fovea.core..").and().haveSimpleNameEndingWith("Store")
+                .should().beInterfaces().check(FOVEA);
+        classes().that().resideInAPackage("dev.fovea.store..").and().haveSimpleNameEndingWith("Store")
+                .should().haveSimpleNameStartingWith("Jdbc").orShould().haveSimpleNameStartingWith("File")
+                .orShould().haveSimpleNameStartingWith("Caching").check(FOVEA);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.fovea.store;
+
+import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.contract.BlobStoreContract;
+import dev.fovea.core.contract.ImageStoreContract;
+import dev.fovea.core.contract.ProjectStoreContract;
+import dev.fovea.core.image.ImageStore;
+import dev.fovea.core.project.ProjectStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract suites on the embedded H2 workspace (file blobs), and the database blob store on H2. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class H2StoresIT {
+    Storage storage;
+    Storage withDatabaseBlobs;
+
+    @BeforeAll
+    void open(@TempDir Path dir) {
+        storage = TestDatabases.h2Workspace(dir.resolve("workspace"));
+        withDatabaseBlobs = Storage.withDatabaseBlobs("jdbc:h2:mem:blobs;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                Clock.systemUTC());
+    }
+
+    @AfterAll
+    void close() {
+        storage.close();
+        withDatabaseBlobs.close();
+    }
+
+    @Nested
+    class Projects extends ProjectStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+    }
+
+    @Nested
+    class Images extends ImageStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected ImageStore images() { return storage.images(); }
+    }
+
+    @Nested
+    class FileBlobs extends BlobStoreContract {
+        @Override protected BlobStore blobs() { return storage.blobs(); }
+    }
+
+    @Nested
+    class DatabaseBlobs extends BlobStoreContract {
+        @Override protected BlobStore blobs() { return withDatabaseBlobs.blobs(); }
+    }
+}
