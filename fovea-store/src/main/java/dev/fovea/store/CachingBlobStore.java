@@ -31,6 +31,17 @@ public final class CachingBlobStore implements BlobStore {
         return remote;
     }
 
+    /** Streams from the local cache, fetching the blob into it first when needed. */
+    @Override
+    public Optional<java.io.InputStream> open(String sha256) {
+        if (!cache.contains(sha256)) {
+            Optional<byte[]> remote = shared.get(sha256);
+            if (remote.isEmpty()) return Optional.empty();
+            cache.put(sha256, remote.get());
+        }
+        return cache.open(sha256);
+    }
+
     @Override
     public boolean contains(String sha256) {
         return cache.contains(sha256) || shared.contains(sha256);

@@ -70,6 +70,17 @@ public final class FileBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<java.io.InputStream> open(String sha256) {
+        try {
+            return Optional.of(Files.newInputStream(pathOf(sha256)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open blob " + sha256 + " under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public boolean contains(String sha256) {
         return Files.exists(pathOf(sha256));
     }

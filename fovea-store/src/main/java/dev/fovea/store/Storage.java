@@ -2,6 +2,7 @@ package dev.fovea.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
@@ -28,6 +29,7 @@ public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final ProjectStore projects;
     private final ImageStore images;
+    private final AccountStore accounts;
     private final BlobStore blobs;
     private final String description;
 
@@ -36,6 +38,7 @@ public final class Storage implements AutoCloseable {
         Jdbc jdbc = new Jdbc(dataSource);
         this.projects = new JdbcProjectStore(jdbc, clock);
         this.images = new JdbcImageStore(jdbc);
+        this.accounts = new JdbcAccountStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -112,6 +115,10 @@ public final class Storage implements AutoCloseable {
 
     public ImageStore images() {
         return images;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
     }
 
     public BlobStore blobs() {

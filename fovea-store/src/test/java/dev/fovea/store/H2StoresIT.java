@@ -1,6 +1,8 @@
 package dev.fovea.store;
 
+import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.contract.AccountStoreContract;
 import dev.fovea.core.contract.BlobStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
@@ -8,6 +10,9 @@ import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -19,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class H2StoresIT {
     Storage storage;
     Storage withDatabaseBlobs;
+    final List<Storage> emptyDatabases = new ArrayList<>();
 
     @BeforeAll
     void open(@TempDir Path dir) {
@@ -31,6 +37,7 @@ class H2StoresIT {
     void close() {
         storage.close();
         withDatabaseBlobs.close();
+        emptyDatabases.forEach(Storage::close);
     }
 
     @Nested
@@ -42,6 +49,19 @@ class H2StoresIT {
     class Images extends ImageStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected ImageStore images() { return storage.images(); }
+    }
+
+    @Nested
+    class Accounts extends AccountStoreContract {
+        @Override protected AccountStore accounts() { return storage.accounts(); }
+
+        @Override
+        protected AccountStore emptyAccounts() {
+            Storage empty = Storage.withDatabaseBlobs("jdbc:h2:mem:accounts-" + UUID.randomUUID()
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", Clock.systemUTC());
+            emptyDatabases.add(empty);
+            return empty.accounts();
+        }
     }
 
     @Nested

@@ -1,13 +1,22 @@
 package dev.fovea.store;
 
+import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.contract.AccountStoreContract;
 import dev.fovea.core.contract.BlobStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -19,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresStoresIT {
     Storage storage;
     Storage uncached;
+    final List<Storage> emptyDatabases = new ArrayList<>();
+    final List<String> emptySchemas = new ArrayList<>();
 
     @BeforeAll
     void open(@TempDir Path dir) {
@@ -30,6 +41,17 @@ class PostgresStoresIT {
     void close() {
         if (storage != null) storage.close();
         if (uncached != null) uncached.close();
+        emptyDatabases.forEach(Storage::close);
+        for (String schema : emptySchemas) sql("DROP SCHEMA " + schema + " CASCADE");
+    }
+
+    private static void sql(String statement) {
+        try (Connection c = DriverManager.getConnection(TestDatabases.postgresUrl());
+                Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
+        }
     }
 
     @Nested
@@ -41,6 +63,24 @@ class PostgresStoresIT {
     class Images extends ImageStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected ImageStore images() { return storage.images(); }
+    }
+
+    @Nested
+    class Accounts extends AccountStoreContract {
+        @Override protected AccountStore accounts() { return storage.accounts(); }
+
+        /** The shared database holds users of other suites; an empty store gets a schema of its own, dropped after. */
+        @Override
+        protected AccountStore emptyAccounts() {
+            String schema = "accounts_" + UUID.randomUUID().toString().replace("-", "");
+            sql("CREATE SCHEMA " + schema);
+            emptySchemas.add(schema);
+            String url = TestDatabases.postgresUrl();
+            Storage empty = Storage.withDatabaseBlobs(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                    Clock.systemUTC());
+            emptyDatabases.add(empty);
+            return empty.accounts();
+        }
     }
 
     @Nested

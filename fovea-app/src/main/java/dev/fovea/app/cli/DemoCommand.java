@@ -13,15 +13,21 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
         "Fovea's main job on the bundled sample: create the workspace, import 540 emoji in 9 classes,",
-        "and print a summary. Safe to run again."})
+        "print a summary, then serve the web UI (its URL and a new admin's password are printed). Safe to run again."})
 final class DemoCommand extends FoveaSubcommand {
     static final String PROJECT = "emoji";
 
     @Option(names = "--json")
     boolean json;
 
+    @Option(names = "--no-serve", description = "Stop after the summary instead of serving the web UI.")
+    boolean noServe;
+
+    @Option(names = "--port", paramLabel = "P", description = "Port for the server (default: setting server.port).")
+    Integer port;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Path sample = foveaHome.resolve("samples").resolve("emoji").resolve("images");
         if (!Files.isDirectory(sample)) {
             throw FoveaException.notFound("the bundled sample is missing: no folder " + sample
@@ -38,7 +44,7 @@ final class DemoCommand extends FoveaSubcommand {
             doc.put("import", ImportReport.json(result));
             doc.put("images_per_class", byLabel);
             output.document(doc);
-            return 0;
+            return serve();
         }
         output.text("Fovea demo");
         output.text("  storage:  " + storage.description());
@@ -48,7 +54,16 @@ final class DemoCommand extends FoveaSubcommand {
         for (String cls : project.classes()) {
             output.text(String.format("    %-18s %d", cls, byLabel.getOrDefault(cls, 0L)));
         }
-        output.text("Next: fovea project show " + PROJECT + "   |   fovea import FOLDER --project NAME --create");
+        return serve();
+    }
+
+    private int serve() throws InterruptedException {
+        if (noServe) {
+            output.info("Next: ./fovea demo (serves the web UI), fovea project show " + PROJECT
+                    + ", fovea import FOLDER --project NAME --create");
+            return 0;
+        }
+        ServerCommand.serve(root, output, port);
         return 0;
     }
 }

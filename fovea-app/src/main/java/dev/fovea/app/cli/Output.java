@@ -38,6 +38,11 @@ final class Output {
         out.println(line);
     }
 
+    /** A line for people: on stdout, or on stderr when stdout belongs to a JSON document. */
+    void info(String line) {
+        (json ? err : out).println(line);
+    }
+
     void document(Object value) {
         try {
             out.println(Cli.mapper().writeValueAsString(value));

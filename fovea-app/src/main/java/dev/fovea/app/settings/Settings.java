@@ -15,6 +15,7 @@ public record Settings(
         Optional<String> db,
         Path cache,
         ImportLimits importLimits,
+        ServerSettings server,
         Map<String, String> values,
         Map<String, String> origins) {
 

@@ -37,6 +37,11 @@ public final class SettingsLoader {
         d.put("import.max_pixels", Long.toString(ImportLimits.DEFAULT_MAX_PIXELS));
         d.put("import.max_file_bytes", Long.toString(ImportLimits.DEFAULT_MAX_FILE_BYTES));
         d.put("import.threads", null);
+        d.put("server.host", "0.0.0.0");
+        d.put("server.port", "8080");
+        d.put("server.max_request_bytes", Long.toString(64L * 1024 * 1024));
+        d.put("server.session_idle_minutes", "120");
+        d.put("server.trust_proxy", "false");
         return d;
     }
 
@@ -102,7 +107,12 @@ public final class SettingsLoader {
                 positive(values, origins, "import.max_pixels", Long.MAX_VALUE),
                 positive(values, origins, "import.max_file_bytes", Integer.MAX_VALUE - 16),
                 threads);
-        return new Settings(workspace, db, cache, limits, Map.copyOf(values), Map.copyOf(origins));
+        ServerSettings server = new ServerSettings(values.get("server.host"),
+                (int) range(values, origins, "server.port", 0, 65535),
+                positive(values, origins, "server.max_request_bytes", Integer.MAX_VALUE - 16),
+                java.time.Duration.ofMinutes(positive(values, origins, "server.session_idle_minutes", 525_600)),
+                bool(values, origins, "server.trust_proxy"));
+        return new Settings(workspace, db, cache, limits, server, Map.copyOf(values), Map.copyOf(origins));
     }
 
     static String envName(String key) {
@@ -117,6 +127,10 @@ public final class SettingsLoader {
     }
 
     private static long positive(Map<String, String> values, Map<String, String> origins, String key, long max) {
+        return range(values, origins, key, 1, max);
+    }
+
+    private static long range(Map<String, String> values, Map<String, String> origins, String key, long min, long max) {
         String raw = values.get(key);
         long n;
         try {
@@ -125,11 +139,18 @@ public final class SettingsLoader {
             throw FoveaException.invalid("setting '" + key + "' = '" + raw + "' (from " + origins.get(key)
                     + ") is not a whole number");
         }
-        if (n <= 0 || n > max) {
+        if (n < min || n > max) {
             throw FoveaException.invalid("setting '" + key + "' = '" + raw + "' (from " + origins.get(key)
-                    + ") must be between 1 and " + max);
+                    + ") must be between " + min + " and " + max);
         }
         return n;
+    }
+
+    private static boolean bool(Map<String, String> values, Map<String, String> origins, String key) {
+        String raw = values.get(key).strip().toLowerCase(Locale.ROOT);
+        if (raw.equals("true") || raw.equals("false")) return raw.equals("true");
+        throw FoveaException.invalid("setting '" + key + "' = '" + values.get(key) + "' (from " + origins.get(key)
+                + ") must be true or false");
     }
 
     /** Reads fovea.yaml into dotted keys. */

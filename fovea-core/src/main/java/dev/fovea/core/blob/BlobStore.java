@@ -19,5 +19,10 @@ public interface BlobStore {
 
     Optional<byte[]> get(String sha256);
 
+    /** A stream of the blob's bytes, for sending it on without holding it all; the caller closes it. */
+    default Optional<java.io.InputStream> open(String sha256) {
+        return get(sha256).map(java.io.ByteArrayInputStream::new);
+    }
+
     boolean contains(String sha256);
 }

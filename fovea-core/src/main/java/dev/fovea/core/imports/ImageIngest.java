@@ -54,6 +54,11 @@ public final class ImageIngest {
 
     /** Reads a stream up to the file size limit; longer streams are rejected without reading them to the end. */
     public byte[] readLimited(String path, InputStream in) throws IOException {
+        return readLimited(path, in, limits.maxFileBytes(), "import.max_file_bytes");
+    }
+
+    /** Reads a stream up to {@code maxBytes}, named by {@code setting} in the rejection message. */
+    public byte[] readLimited(String path, InputStream in, long maxBytes, String setting) throws IOException {
         long start = System.nanoTime();
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
@@ -62,9 +67,9 @@ public final class ImageIngest {
             int n;
             while ((n = in.read(buffer)) != -1) {
                 total += n;
-                if (total > limits.maxFileBytes()) {
+                if (total > maxBytes) {
                     throw new ImageRejectedException(RejectReason.TOO_LARGE, String.format(Locale.ROOT,
-                            "the file is larger than the limit of %d bytes (import.max_file_bytes)", limits.maxFileBytes()));
+                            "'%s' is larger than the limit of %d bytes (%s)", path, maxBytes, setting));
                 }
                 out.write(buffer, 0, n);
             }

@@ -34,6 +34,16 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void opensAStreamOfTheBytesOrNothingForAMissingBlob() throws Exception {
+        byte[] bytes = randomBytes(70_000);
+        String hash = blobs().put(bytes);
+        try (java.io.InputStream in = blobs().open(hash).orElseThrow()) {
+            assertThat(in.readAllBytes()).isEqualTo(bytes);
+        }
+        assertThat(blobs().open(Sha256.hex(randomBytes(8)))).isEmpty();
+    }
+
+    @Test
     void puttingTheSameBytesAgainIsHarmless() {
         byte[] bytes = randomBytes(1000);
         String hash = blobs().put(bytes);

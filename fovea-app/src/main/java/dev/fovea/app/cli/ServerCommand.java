@@ -1,0 +1,42 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.app.server.FoveaServer;
+import dev.fovea.app.server.ServerContext;
+import dev.fovea.core.account.AccountService;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "server", description = "Run the web UI and the HTTP API over this workspace or database, until Ctrl-C.")
+final class ServerCommand extends FoveaSubcommand {
+    @Option(names = "--port", paramLabel = "P", description = "Port (default: setting server.port, 8080; 0 picks a free one).")
+    Integer port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        serve(root, output, port);
+        return 0;
+    }
+
+    /** Starts the server, prints its URL (and a new admin's password on first start), and blocks until stopped. */
+    static void serve(FoveaCommand root, Output output, Integer port) throws InterruptedException {
+        ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
+        Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
+        var server = root.settings().server();
+        FoveaServer running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            root.close();
+            stopped.countDown();
+        }, "fovea-shutdown"));
+        String host = server.host().equals("0.0.0.0") ? "localhost" : server.host();
+        output.info("Fovea is serving " + root.storage().description() + " at http://" + host + ":" + running.port() + "/");
+        admin.ifPresent(a -> output.info("Created admin user '" + a.user().name() + "' with one-time password: "
+                + a.password() + "   (shown only now; fovea user reset-password " + a.user().name() + " makes a new one)"));
+        output.info("Press Ctrl-C to stop.");
+        stopped.await();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.app.server.Argon2PasswordHasher;
+import dev.fovea.core.account.AccountService;
+import dev.fovea.core.account.Role;
+import dev.fovea.core.account.User;
+import java.time.Clock;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "user", description = "Manage the people who log in: admins and reviewers.",
+        subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Disable.class,
+                UserCommand.Enable.class, UserCommand.ResetPassword.class})
+final class UserCommand {
+    static AccountService accounts(FoveaCommand root) {
+        return new AccountService(root.storage().accounts(), new Argon2PasswordHasher(), Clock.systemUTC(),
+                root.settings().server().sessionIdle());
+    }
+
+    static Map<String, Object> json(User u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id().toString());
+        m.put("name", u.name());
+        m.put("role", u.role().word());
+        m.put("disabled", u.disabled());
+        return m;
+    }
+
+    @Command(name = "add", description = "Add a user; prints a one-time password, shown only now.")
+    static final class Add extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Option(names = "--admin", description = "An admin instead of a reviewer.") boolean admin;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            AccountService.NewUser created = accounts(root).addUser(name, admin ? Role.ADMIN : Role.REVIEWER);
+            if (json) {
+                Map<String, Object> doc = UserCommand.json(created.user());
+                doc.put("password", created.password());
+                output.document(doc);
+            } else {
+                output.text("Added " + created.user().role().word() + " '" + name + "' with one-time password: "
+                        + created.password());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List users.")
+    static final class ListUsers extends FoveaSubcommand {
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            List<User> users = accounts(root).users();
+            if (json) output.document(Map.of("users", users.stream().map(UserCommand::json).toList()));
+            else users.forEach(u -> output.text(String.format("%-24s %-9s %s", u.name(), u.role().word(),
+                    u.disabled() ? "disabled" : "")));
+            return 0;
+        }
+    }
+
+    @Command(name = "disable", description = "Stop a user from logging in or using their tokens.")
+    static final class Disable extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            accounts(root).disable(name);
+            output.text("Disabled '" + name + "'.");
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", description = "Let a disabled user log in again.")
+    static final class Enable extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            accounts(root).enable(name);
+            output.text("Enabled '" + name + "'.");
+            return 0;
+        }
+    }
+
+    @Command(name = "reset-password", description = "Give a user a new one-time password, shown only now.")
+    static final class ResetPassword extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            output.text("New one-time password for '" + name + "': " + accounts(root).resetPassword(name));
+            return 0;
+        }
+    }
+
+}

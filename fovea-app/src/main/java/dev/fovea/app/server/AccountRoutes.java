@@ -1,0 +1,111 @@
+package dev.fovea.app.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.account.AccountService;
+import dev.fovea.core.account.Role;
+import dev.fovea.core.account.Scope;
+import dev.fovea.core.account.Token;
+import dev.fovea.core.account.User;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Users and tokens, for admins: the same operations as {@code fovea user} and {@code fovea token}. */
+final class AccountRoutes {
+    private final ServerContext context;
+
+    AccountRoutes(ServerContext context) {
+        this.context = context;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.GET, "/api/users", Access.ADMIN, "Users with roles", this::users),
+                new Route(HandlerType.POST, "/api/users", Access.ADMIN,
+                        "Add a user {\"name\", \"role\": \"admin|reviewer\"}; the one-time password is in the answer only", this::addUser),
+                new Route(HandlerType.POST, "/api/users/{user}/disable", Access.ADMIN, "Disable a user", this::disable),
+                new Route(HandlerType.GET, "/api/tokens", Access.ADMIN, "Tokens (never their secrets)", this::tokens),
+                new Route(HandlerType.POST, "/api/tokens", Access.ADMIN,
+                        "Create a token {\"user\", \"scope\", \"name\"}; the secret is in the answer only", this::createToken),
+                new Route(HandlerType.DELETE, "/api/tokens/{id}", Access.ADMIN, "Revoke a token", this::revoke));
+    }
+
+    static Map<String, Object> json(User u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id().toString());
+        m.put("name", u.name());
+        m.put("role", u.role().word());
+        m.put("disabled", u.disabled());
+        m.put("created_at", u.createdAt().toString());
+        return m;
+    }
+
+    static Map<String, Object> json(Token t, Map<UUID, String> userNames) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id().toString());
+        m.put("user", userNames.getOrDefault(t.userId(), t.userId().toString()));
+        m.put("name", t.name());
+        m.put("scope", t.scope().word());
+        m.put("created_at", t.createdAt().toString());
+        m.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+        m.put("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
+        return m;
+    }
+
+    private void users(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        context.accounts().users().forEach(u -> out.add(json(u)));
+        ctx.json(Map.of("users", out));
+    }
+
+    private void addUser(Context ctx) {
+        JsonNode body = SessionRoutes.json(ctx);
+        String roleWord = SessionRoutes.text(body, "role");
+        Role role;
+        try {
+            role = Role.fromWord(roleWord == null ? "reviewer" : roleWord);
+        } catch (IllegalArgumentException e) {
+            throw FoveaException.invalid("role '" + roleWord + "' is not one of admin, reviewer");
+        }
+        AccountService.NewUser created = context.accounts().addUser(SessionRoutes.text(body, "name"), role);
+        Map<String, Object> out = json(created.user());
+        out.put("password", created.password());
+        ctx.status(201).json(out);
+    }
+
+    private void disable(Context ctx) {
+        context.accounts().disable(ctx.pathParam("user"));
+        ctx.json(json(context.accounts().requireUser(ctx.pathParam("user"))));
+    }
+
+    private void tokens(Context ctx) {
+        Map<UUID, String> names = new LinkedHashMap<>();
+        context.accounts().users().forEach(u -> names.put(u.id(), u.name()));
+        List<Map<String, Object>> out = new ArrayList<>();
+        context.accounts().tokens().forEach(t -> out.add(json(t, names)));
+        ctx.json(Map.of("tokens", out));
+    }
+
+    private void createToken(Context ctx) {
+        JsonNode body = SessionRoutes.json(ctx);
+        AccountService.NewToken token = context.accounts().createToken(SessionRoutes.text(body, "user"),
+                Scope.fromWord(SessionRoutes.text(body, "scope")), SessionRoutes.text(body, "name"));
+        ctx.status(201).json(Map.of("token", token.secret(), "id", token.token().id().toString()));
+    }
+
+    private void revoke(Context ctx) {
+        UUID id;
+        try {
+            id = UUID.fromString(ctx.pathParam("id"));
+        } catch (IllegalArgumentException e) {
+            throw FoveaException.invalid("token id '" + ctx.pathParam("id") + "' is not a UUID");
+        }
+        context.accounts().revokeToken(id);
+        ctx.status(204);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.fovea.app.server;
+
+import dev.fovea.core.FoveaException;
+
+/** Errors that only HTTP has: missing credentials, too little scope, a missing CSRF token, too many attempts. */
+final class HttpError {
+    private HttpError() {}
+
+    static FoveaException unauthorized(String message) {
+        return new FoveaException("unauthorized", message);
+    }
+
+    static FoveaException forbidden(String message) {
+        return new FoveaException("forbidden", message);
+    }
+
+    static FoveaException csrf() {
+        return new FoveaException("csrf", "this request changes state and came with a session cookie but without"
+                + " a valid X-CSRF-Token header (GET /api/session gives the token)");
+    }
+
+    static FoveaException tooManyRequests(String message) {
+        return new FoveaException("too_many_requests", message);
+    }
+
+    /** The one place where error codes become HTTP statuses. */
+    static int status(String code) {
+        return switch (code) {
+            case "invalid", "empty", "not_an_image", "truncated", "corrupt", "too_many_pixels", "unsafe_path" -> 400;
+            case "unauthorized" -> 401;
+            case "forbidden", "csrf" -> 403;
+            case "not_found" -> 404;
+            case "conflict" -> 409;
+            case "too_large" -> 413;
+            case "unsupported_format", "unsupported_media_type" -> 415;
+            case "too_many_requests" -> 429;
+            default -> 500;
+        };
+    }
+}

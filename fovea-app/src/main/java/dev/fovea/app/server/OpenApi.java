@@ -1,0 +1,54 @@
+package dev.fovea.app.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An OpenAPI 3.1 description generated from the route table, so it cannot drift from the routes. */
+final class OpenApi {
+    private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
+
+    private OpenApi() {}
+
+    static Map<String, Object> document(List<Route> routes) {
+        Map<String, Object> paths = new LinkedHashMap<>();
+        for (Route r : routes) {
+            if (!r.path().startsWith("/api")) continue;
+            @SuppressWarnings("unchecked")
+            Map<String, Object> item = (Map<String, Object>) paths.computeIfAbsent(r.path(), k -> new LinkedHashMap<>());
+            Map<String, Object> op = new LinkedHashMap<>();
+            op.put("summary", r.summary());
+            op.put("x-fovea-scope", r.access().describe());
+            List<Map<String, Object>> params = new ArrayList<>();
+            Matcher m = PARAM.matcher(r.path());
+            while (m.find()) {
+                params.add(Map.of("name", m.group(1), "in", "path", "required", true, "schema", Map.of("type", "string")));
+            }
+            if (!params.isEmpty()) op.put("parameters", params);
+            op.put("security", r.access().open() ? List.of() : List.of(Map.of("bearer", List.of()), Map.of("session", List.of())));
+            Map<String, Object> responses = new LinkedHashMap<>();
+            responses.put("200", Map.of("description", "OK"));
+            responses.put("default", Map.of("description", "Error", "content", Map.of("application/json",
+                    Map.of("schema", Map.of("$ref", "#/components/schemas/Error")))));
+            op.put("responses", responses);
+            item.put(r.method().name().toLowerCase(Locale.ROOT), op);
+        }
+        Map<String, Object> error = Map.of("type", "object", "properties", Map.of("error", Map.of("type", "object",
+                "properties", Map.of("code", Map.of("type", "string"), "message", Map.of("type", "string"),
+                        "details", Map.of("type", "object")))));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("openapi", "3.1.0");
+        doc.put("info", Map.of("title", "Fovea API", "version", "1"));
+        doc.put("paths", paths);
+        doc.put("components", Map.of(
+                "schemas", Map.of("Error", error),
+                "securitySchemes", Map.of(
+                        "bearer", Map.of("type", "http", "scheme", "bearer"),
+                        "session", Map.of("type", "apiKey", "in", "cookie", "name", Authenticator.SESSION_COOKIE))));
+        return doc;
+    }
+}

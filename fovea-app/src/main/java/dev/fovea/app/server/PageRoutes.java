@@ -1,0 +1,31 @@
+package dev.fovea.app.server;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The HTML pages. They are public shells with no data in them: each page asks the API, which needs a session,
+ * and sends the browser to the login page on a 401.
+ */
+final class PageRoutes {
+    List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.GET, "/", Access.PUBLIC, "The projects page", ctx -> page(ctx, "index.html")),
+                new Route(HandlerType.GET, "/login", Access.PUBLIC, "The login page", ctx -> page(ctx, "login.html")),
+                new Route(HandlerType.GET, "/api/health", Access.PUBLIC, "Liveness: {\"status\": \"ok\"}",
+                        ctx -> ctx.json(java.util.Map.of("status", "ok"))));
+    }
+
+    private static void page(Context ctx, String name) {
+        try (InputStream in = PageRoutes.class.getResourceAsStream("/web/" + name)) {
+            if (in == null) throw new IllegalStateException("page /web/" + name + " is missing from the class path");
+            ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-cache").result(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

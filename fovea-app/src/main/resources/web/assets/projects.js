@@ -1,0 +1,46 @@
+import { api, session } from './api.js';
+
+const list = document.getElementById('projects');
+
+function card(project, thumbnails) {
+  const item = document.createElement('li');
+  item.className = 'project';
+  item.dataset.project = project.name;
+  const title = document.createElement('h2');
+  title.textContent = project.name;
+  const count = document.createElement('p');
+  count.className = 'count';
+  count.textContent = `${project.images} images · ${project.classes.length} classes`;
+  const classes = document.createElement('p');
+  classes.className = 'classes';
+  classes.textContent = project.classes.join(', ');
+  const strip = document.createElement('div');
+  strip.className = 'thumbs';
+  for (const image of thumbnails) {
+    const img = document.createElement('img');
+    img.src = image.thumbnail_url;
+    img.alt = image.label || 'unlabelled';
+    img.loading = 'lazy';
+    strip.append(img);
+  }
+  item.append(title, count, classes, strip);
+  return item;
+}
+
+async function main() {
+  const me = await session();
+  document.getElementById('who').textContent = `${me.user} (${me.role})`;
+  document.getElementById('logout').addEventListener('click', async () => {
+    await api('POST', '/api/logout');
+    location.assign('/login');
+  });
+  const { projects } = await api('GET', '/api/projects');
+  document.getElementById('empty').hidden = projects.length > 0;
+  for (const project of projects) {
+    const page = await api('GET', `/api/projects/${encodeURIComponent(project.name)}/images?limit=8`);
+    list.append(card(project, page.images));
+  }
+  document.body.dataset.loaded = 'true';
+}
+
+main();

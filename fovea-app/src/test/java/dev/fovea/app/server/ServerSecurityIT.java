@@ -1,0 +1,228 @@
+package dev.fovea.app.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fovea.core.account.Scope;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Credentials, scopes, sessions, CSRF and login limits, against a real server on a free port. */
+class ServerSecurityIT {
+    /** The short, explicit list of routes anyone may call. A new route is private unless added here. */
+    static final Set<String> PUBLIC = Set.of("GET /", "GET /login", "GET /api/health", "POST /api/login");
+
+    @TempDir Path dir;
+    TestServer t;
+
+    @BeforeEach
+    void start() {
+        t = new TestServer(dir, Map.of());
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        try {
+            return new ObjectMapper().readTree(r.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON (" + r.statusCode() + "): " + r.body());
+        }
+    }
+
+    private HttpRequest.Builder call(Route route, String bearer) {
+        String path = route.path().replace("{project}", "some-project").replace("{image}", "0".repeat(64))
+                .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString());
+        HttpRequest.Builder b = t.request(path);
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{}");
+        return switch (route.method()) {
+            case GET -> b.GET();
+            case DELETE -> b.DELETE();
+            default -> b.header("Content-Type", "application/json").method(route.method().name(), body);
+        };
+    }
+
+    @Test
+    void everyRouteOffThePublicListNeedsCredentials() {
+        assertThat(t.server.routes()).hasSizeGreaterThan(10);
+        for (Route route : t.server.routes()) {
+            String name = route.method() + " " + route.path();
+            assertThat(route.access().open()).as(name + " is public exactly when listed").isEqualTo(PUBLIC.contains(name));
+            if (route.access().open()) continue;
+            HttpResponse<String> r = t.send(call(route, null));
+            assertThat(r.statusCode()).as(name).isEqualTo(401);
+            assertThat(json(r).get("error").get("code").asText()).isEqualTo("unauthorized");
+        }
+    }
+
+    @Test
+    void aReviewerIsRefusedEveryAdminRouteAndAPredictTokenEverythingButInference() {
+        String review = t.token("helper", Scope.REVIEW);
+        String predict = t.token("boss", Scope.PREDICT);
+        for (Route route : t.server.routes()) {
+            if (route.access().open()) continue;
+            String name = route.method() + " " + route.path();
+            if (route.access().scope() == Scope.ADMIN) {
+                HttpResponse<String> r = t.send(call(route, review));
+                assertThat(r.statusCode()).as(name).isEqualTo(403);
+                assertThat(json(r).get("error").get("message").asText()).contains("needs scope 'admin'");
+            }
+            if (route.access().scope() != Scope.PREDICT) {
+                assertThat(t.send(call(route, predict)).statusCode()).as(name + " with a predict token").isEqualTo(403);
+            }
+        }
+        assertThat(t.send(t.request("/api/projects").header("Authorization", "Bearer " + review).GET()).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aRevokedOrUnknownTokenIs401AndAReviewerCannotHoldAnAdminToken() {
+        var created = t.context.accounts().createToken("boss", Scope.ADMIN, "ci");
+        HttpRequest.Builder withToken = t.request("/api/users").header("Authorization", "Bearer " + created.secret());
+        assertThat(t.send(withToken.GET()).statusCode()).isEqualTo(200);
+        t.context.accounts().revokeToken(created.token().id());
+        HttpResponse<String> revoked = t.send(t.request("/api/users").header("Authorization", "Bearer " + created.secret()).GET());
+        assertThat(revoked.statusCode()).isEqualTo(401);
+        assertThat(json(revoked).get("error").get("message").asText()).contains("revoked");
+        assertThat(t.send(t.request("/api/users").header("Authorization", "Bearer fov_made-up").GET()).statusCode()).isEqualTo(401);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.context.accounts().createToken("helper", Scope.ADMIN, null))
+                .hasMessageContaining("cannot hold a token of scope 'admin'");
+    }
+
+    private HttpResponse<String> login(String user, String password) {
+        return t.send(t.request("/api/login").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\",\"password\":\"" + password + "\"}")));
+    }
+
+    private static String cookie(HttpResponse<String> r) {
+        String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    @Test
+    void aSessionNeedsItsCsrfTokenForEveryStateChange() {
+        HttpResponse<String> ok = login("boss", t.admin.password());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        String setCookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
+        String cookie = cookie(ok);
+        String csrf = json(ok).get("csrf_token").asText();
+
+        HttpRequest.Builder addUser = t.request("/api/users").header("Cookie", cookie)
+                .header("Content-Type", "application/json");
+        HttpResponse<String> noCsrf = t.send(addUser.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"newbie\"}")));
+        assertThat(noCsrf.statusCode()).isEqualTo(403);
+        assertThat(json(noCsrf).get("error").get("code").asText()).isEqualTo("csrf");
+        HttpResponse<String> wrongCsrf = t.send(t.request("/api/users").header("Cookie", cookie)
+                .header("Content-Type", "application/json").header("X-CSRF-Token", "guess")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"newbie\"}")));
+        assertThat(wrongCsrf.statusCode()).isEqualTo(403);
+        assertThat(t.context.accounts().users()).extracting(u -> u.name()).doesNotContain("newbie");
+
+        HttpResponse<String> withCsrf = t.send(t.request("/api/users").header("Cookie", cookie)
+                .header("Content-Type", "application/json").header("X-CSRF-Token", csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"newbie\"}")));
+        assertThat(withCsrf.statusCode()).isEqualTo(201);
+        assertThat(json(withCsrf).get("password").asText()).hasSize(19);
+        // Reading needs no CSRF token; an admin's browser session reaches every scope.
+        assertThat(t.send(t.request("/api/session").header("Cookie", cookie).GET()).body()).contains("\"scope\":\"admin\"");
+    }
+
+    @Test
+    void sessionsExpireAfterInactivityAndEndAtLogout() {
+        String cookie = cookie(login("helper", t.reviewer.password()));
+        assertThat(t.send(t.request("/api/projects").header("Cookie", cookie).GET()).statusCode()).isEqualTo(200);
+        t.clock.advance(Duration.ofMinutes(119));
+        assertThat(t.send(t.request("/api/projects").header("Cookie", cookie).GET()).statusCode()).isEqualTo(200);
+        t.clock.advance(Duration.ofMinutes(119)); // active 119 minutes ago: still within the idle limit of 120
+        assertThat(t.send(t.request("/api/projects").header("Cookie", cookie).GET()).statusCode()).isEqualTo(200);
+        t.clock.advance(Duration.ofMinutes(121));
+        HttpResponse<String> expired = t.send(t.request("/api/projects").header("Cookie", cookie).GET());
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(json(expired).get("error").get("message").asText()).contains("log in again");
+
+        HttpResponse<String> again = login("helper", t.reviewer.password());
+        String fresh = cookie(again);
+        String csrf = json(again).get("csrf_token").asText();
+        assertThat(t.send(t.request("/api/logout").header("Cookie", fresh).header("X-CSRF-Token", csrf)
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(204);
+        assertThat(t.send(t.request("/api/projects").header("Cookie", fresh).GET()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void failedLoginsAreLimitedPerAccountWithRetryAfter() {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> wrong = login("boss", "wrong-" + i);
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(json(wrong).get("error").get("message").asText()).contains("wrong user name or password");
+        }
+        HttpResponse<String> limited = login("boss", t.admin.password());
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        // Another account from the same address is not locked out by this one's failures.
+        assertThat(login("helper", t.reviewer.password()).statusCode()).isEqualTo(200);
+        t.clock.advance(Duration.ofMinutes(16));
+        assertThat(login("boss", t.admin.password()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aDisabledUserCannotLogInOrUseTokens() {
+        String token = t.token("helper", Scope.REVIEW);
+        t.context.accounts().disable("helper");
+        assertThat(login("helper", t.reviewer.password()).statusCode()).isEqualTo(401);
+        assertThat(t.send(t.request("/api/projects").header("Authorization", "Bearer " + token).GET()).statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void malformedRequestsGetTheOneErrorFormat() {
+        String admin = t.token("boss", Scope.ADMIN);
+        HttpResponse<String> notJson = t.send(t.request("/api/users").header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{nope")));
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).get("error").get("message").asText()).contains("not valid JSON");
+        HttpResponse<String> badLogin = t.send(t.request("/api/login").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[1,2]")));
+        assertThat(badLogin.statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = t.send(t.request("/api/no-such-thing").GET());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).get("error").get("code").asText()).isEqualTo("not_found");
+        HttpResponse<String> badUser = t.send(t.request("/api/users").header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Bad Name\"}")));
+        assertThat(badUser.statusCode()).isEqualTo(400);
+        assertThat(json(badUser).get("error").get("message").asText()).contains("'Bad Name'");
+        HttpResponse<String> badToken = t.send(t.request("/api/tokens/not-a-uuid").header("Authorization", "Bearer " + admin).DELETE());
+        assertThat(badToken.statusCode()).isEqualTo(400);
+        assertThat(json(badToken).get("error").get("details").isObject()).isTrue();
+    }
+
+    @Test
+    void openApiDescribesEveryApiRoute() {
+        HttpResponse<String> r = t.send(t.request("/api/openapi.json")
+                .header("Authorization", "Bearer " + t.token("helper", Scope.REVIEW)).GET());
+        JsonNode doc = json(r);
+        assertThat(doc.get("openapi").asText()).startsWith("3.1");
+        for (Route route : t.server.routes()) {
+            if (!route.path().startsWith("/api")) continue;
+            assertThat(doc.get("paths").get(route.path())).as(route.path()).isNotNull();
+            assertThat(doc.get("paths").get(route.path()).get(route.method().name().toLowerCase())).as(route.method() + " " + route.path())
+                    .isNotNull();
+        }
+    }
+}
