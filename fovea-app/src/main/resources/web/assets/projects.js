@@ -10,7 +10,7 @@ function card(project, thumbnails) {
   title.textContent = project.name;
   const count = document.createElement('p');
   count.className = 'count';
-  count.textContent = `${project.images} images · ${project.classes.length} classes`;
+  count.textContent = `${project.images} images · ${project.classes.length} ${project.classes.length === 1 ? "class" : "classes"}`;
   const classes = document.createElement('p');
   classes.className = 'classes';
   classes.textContent = project.classes.join(', ');

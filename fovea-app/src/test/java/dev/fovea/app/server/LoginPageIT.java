@@ -1,0 +1,106 @@
+package dev.fovea.app.server;
+
+import static dev.fovea.core.testing.TestImages.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fovea.core.project.Project;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The login page, the CSRF flow and the projects page, in real headless Chromium against a real server. */
+class LoginPageIT {
+    @TempDir Path dir;
+    TestServer t;
+    ChromeDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void start() {
+        t = new TestServer(dir, Map.of());
+        Project project = t.storage.projects().create("street-signs", List.of("stop", "yield"));
+        for (Path png : samplePngs("travel-places", 6)) {
+            t.context.ingest().ingest(project, png.getFileName().toString(), bytes(png), "stop");
+        }
+        t.storage.projects().create("empty-one", List.of("a"));
+        browser = Browsers.chromium(dir.resolve("profile"));
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) browser.quit();
+        t.close();
+    }
+
+    private void logIn(String user, String password) {
+        browser.findElement(By.id("user")).clear();
+        browser.findElement(By.id("user")).sendKeys(user);
+        browser.findElement(By.id("password")).clear();
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("login-button")).click();
+    }
+
+    @Test
+    void logInSeeProjectsWithThumbnailsAndLogOut() {
+        browser.get(t.url("/"));
+        wait.until(ExpectedConditions.urlToBe(t.url("/login"))); // the page's API call got 401
+
+        logIn("boss", "not-the-password");
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
+        assertThat(error.getText()).contains("wrong user name or password");
+
+        logIn("boss", t.admin.password());
+        wait.until(ExpectedConditions.urlToBe(t.url("/")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("boss (admin)");
+        WebElement card = browser.findElement(By.cssSelector("li.project[data-project='street-signs']"));
+        assertThat(card.findElement(By.cssSelector(".count")).getText()).startsWith("6 images");
+        List<WebElement> thumbs = card.findElements(By.cssSelector(".thumbs img"));
+        assertThat(thumbs).hasSize(6);
+        wait.until(d -> thumbs.stream().allMatch(img -> ((Number) browser.executeScript(
+                "return arguments[0].complete ? arguments[0].naturalWidth : 0", img)).intValue() > 0));
+        assertThat(browser.findElement(By.cssSelector("li.project[data-project='empty-one'] .count")).getText())
+                .startsWith("0 images");
+        Browsers.screenshot(browser, "projects");
+
+        // The session cookie is HttpOnly: page scripts cannot read it.
+        assertThat((String) browser.executeScript("return document.cookie")).doesNotContain("fovea_session");
+        // A state-changing call from this session without the CSRF header is refused; with it, it works.
+        Object without = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/api/users', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+                + " body: JSON.stringify({name: 'sneaky'})}).then(r => done(r.status));");
+        assertThat(((Number) without).intValue()).isEqualTo(403);
+        Object with = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/api/session').then(r => r.json()).then(s => fetch('/api/users', {method: 'POST',"
+                + " headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},"
+                + " body: JSON.stringify({name: 'invited'})})).then(r => done(r.status));");
+        assertThat(((Number) with).intValue()).isEqualTo(201);
+        assertThat(t.context.accounts().users()).extracting(u -> u.name()).contains("invited").doesNotContain("sneaky");
+
+        browser.findElement(By.id("logout")).click();
+        wait.until(ExpectedConditions.urlToBe(t.url("/login")));
+        browser.get(t.url("/"));
+        wait.until(ExpectedConditions.urlToBe(t.url("/login")));
+    }
+
+    @Test
+    void aReviewerSeesProjectsToo() {
+        browser.get(t.url("/login"));
+        logIn("helper", t.reviewer.password());
+        wait.until(ExpectedConditions.urlToBe(t.url("/")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("helper (reviewer)");
+        assertThat(browser.findElements(By.cssSelector("li.project"))).hasSize(2);
+    }
+}
