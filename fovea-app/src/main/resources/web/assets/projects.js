@@ -7,7 +7,10 @@ function card(project, thumbnails) {
   item.className = 'project';
   item.dataset.project = project.name;
   const title = document.createElement('h2');
-  title.textContent = project.name;
+  const link = document.createElement('a');
+  link.href = `/projects/${encodeURIComponent(project.name)}`;
+  link.textContent = project.name;
+  title.append(link);
   const count = document.createElement('p');
   count.className = 'count';
   count.textContent = `${project.images} images · ${project.classes.length} ${project.classes.length === 1 ? "class" : "classes"}`;

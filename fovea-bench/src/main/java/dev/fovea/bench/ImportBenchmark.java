@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * Import throughput: imports a prepared folder ({@link PrepareImportData}) into a fresh embedded workspace (H2 file
  * database, blobs as files) with {@link ImportService}, the path {@code fovea import} takes, and reports images/s
- * over wall time and where the time per image goes (read, hash, decode, thumbnail, store).
+ * over wall time and where the time per image goes (read, hash, decode, thumbnail, measure, store).
  *
  * <p>One warm-up import first (not reported), then {@code --reps} measured ones, each into its own new workspace
  * so that every image is new; the median and min/max over the repetitions are printed, and a last line of JSON.
@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class ImportBenchmark {
-    private static final String[] STAGES = {"read", "hash", "decode", "thumbnail", "store"};
+    private static final String[] STAGES = {"read", "hash", "decode", "thumbnail", "measure", "store"};
     /** Measured by {@link TimedStores}: the two parts of "store", and the duplicate lookup that no stage counts. */
     private static final String[] DETAILS = {"store_blob_files", "store_db_rows", "lookup"};
 
@@ -149,7 +149,7 @@ public final class ImportBenchmark {
                     100 * e.getValue().median() / stageSum.median());
         }
         System.out.printf(Locale.ROOT, "  %-10s %s ms%n", "sum", stageSum.format("%6.3f"));
-        System.out.printf(Locale.ROOT, "  (read, hash, decode, thumbnail and the blob writes of store run on the %d import"
+        System.out.printf(Locale.ROOT, "  (read to measure and the blob writes of store run on the %d import"
                 + " threads; the database rows of store on the one committing thread; wall ms/image x %d threads = %.2f)%n",
                 threads, threads, threads * 1000.0 / rate.median());
         System.out.println("store in detail (timed around the stores by the benchmark, ms per image, summed over threads):");
@@ -194,8 +194,8 @@ public final class ImportBenchmark {
         try {
             try (Storage storage = Storage.embedded(workspace, Clock.systemUTC())) {
                 TimedStores timed = new TimedStores();
-                ImageIngest ingest = new ImageIngest(timed.images(storage.images()), timed.blobs(storage.blobs()), limits,
-                        Clock.systemUTC());
+                ImageIngest ingest = new ImageIngest(timed.images(storage.images()), timed.blobs(storage.blobs()),
+                        storage.curation(), limits, Clock.systemUTC());
                 ImportService service = new ImportService(storage.projects(), ingest);
                 long start = System.nanoTime();
                 ImportResult result = service.run(new ImportRequest(data, "bench", null, true), ImportListener.NONE);
@@ -203,7 +203,8 @@ public final class ImportBenchmark {
                 int files = result.total();
                 if (files == 0) throw new IllegalStateException("no files imported from " + data);
                 ImportTimings.Snapshot t = result.timings();
-                long[] nanos = {t.readNanos(), t.hashNanos(), t.decodeNanos(), t.thumbnailNanos(), t.storeNanos()};
+                long[] nanos = {t.readNanos(), t.hashNanos(), t.decodeNanos(), t.thumbnailNanos(), t.measureNanos(),
+                        t.storeNanos()};
                 double[] msPerImage = Arrays.stream(nanos).mapToDouble(n -> n / 1e6 / files).toArray();
                 TimedStores.Snapshot d = timed.snapshot();
                 double[] detail = Arrays.stream(new long[] {d.blobPutNanos(), d.rowWriteNanos(), d.lookupNanos()})

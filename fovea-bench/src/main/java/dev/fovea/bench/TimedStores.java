@@ -68,6 +68,8 @@ final class TimedStores {
 
             @Override public List<ImageSource> sources(UUID projectId, String sha256) { return inner.sources(projectId, sha256); }
 
+            @Override public Map<String, List<String>> sourcePaths(UUID projectId) { return inner.sourcePaths(projectId); }
+
             @Override public long count(UUID projectId) { return inner.count(projectId); }
 
             @Override public List<StoredImage> page(UUID projectId, int offset, int limit) {

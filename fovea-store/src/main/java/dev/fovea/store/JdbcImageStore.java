@@ -8,6 +8,7 @@ import dev.fovea.core.image.Rejection;
 import dev.fovea.core.image.StoredImage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,17 @@ public final class JdbcImageStore implements ImageStore {
         return jdbc.query("SELECT path, label, imported_at FROM image_source WHERE project_id = ? AND sha256 = ? ORDER BY seq",
                 rs -> new ImageSource(rs.getString("path"), rs.getString("label"), Jdbc.instant(rs, "imported_at")),
                 projectId, sha256);
+    }
+
+    @Override
+    public Map<String, List<String>> sourcePaths(UUID projectId) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        jdbc.query("SELECT s.sha256, s.path FROM image_source s"
+                + " JOIN image i ON i.project_id = s.project_id AND i.sha256 = s.sha256"
+                + " WHERE s.project_id = ? ORDER BY i.seq, s.seq",
+                rs -> out.computeIfAbsent(rs.getString("sha256"), k -> new ArrayList<>()).add(rs.getString("path")),
+                projectId);
+        return out;
     }
 
     @Override

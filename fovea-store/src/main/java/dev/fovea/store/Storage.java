@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class Storage implements AutoCloseable {
     private final ProjectStore projects;
     private final ImageStore images;
     private final AccountStore accounts;
+    private final CurationStore curation;
     private final BlobStore blobs;
     private final String description;
 
@@ -39,6 +41,7 @@ public final class Storage implements AutoCloseable {
         this.projects = new JdbcProjectStore(jdbc, clock);
         this.images = new JdbcImageStore(jdbc);
         this.accounts = new JdbcAccountStore(jdbc, clock);
+        this.curation = new JdbcCurationStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -119,6 +122,10 @@ public final class Storage implements AutoCloseable {
 
     public AccountStore accounts() {
         return accounts;
+    }
+
+    public CurationStore curation() {
+        return curation;
     }
 
     public BlobStore blobs() {

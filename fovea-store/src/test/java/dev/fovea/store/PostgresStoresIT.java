@@ -2,8 +2,10 @@ package dev.fovea.store;
 
 import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.contract.AccountStoreContract;
 import dev.fovea.core.contract.BlobStoreContract;
+import dev.fovea.core.contract.CurationStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.image.ImageStore;
@@ -63,6 +65,13 @@ class PostgresStoresIT {
     class Images extends ImageStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected ImageStore images() { return storage.images(); }
+    }
+
+    @Nested
+    class Curation extends CurationStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected ImageStore images() { return storage.images(); }
+        @Override protected CurationStore curation() { return storage.curation(); }
     }
 
     @Nested

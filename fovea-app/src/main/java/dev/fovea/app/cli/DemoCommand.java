@@ -34,6 +34,7 @@ final class DemoCommand extends FoveaSubcommand {
                     + " (run fovea from its source checkout, or set -Dfovea.home)");
         }
         ImportResult result = ImportCommand.run(root, output, sample, PROJECT, Map.of(), true);
+        Map<String, Long> flags = CheckCommand.counts(ImportCommand.checkAfterImport(root, result));
         Storage storage = root.storage();
         Project project = storage.projects().require(PROJECT);
         Map<String, Long> byLabel = storage.images().countByLabel(project.id());
@@ -43,6 +44,7 @@ final class DemoCommand extends FoveaSubcommand {
             doc.put("project", ProjectCommand.json(project, storage));
             doc.put("import", ImportReport.json(result));
             doc.put("images_per_class", byLabel);
+            doc.put("flags", flags);
             output.document(doc);
             return serve();
         }
@@ -54,6 +56,7 @@ final class DemoCommand extends FoveaSubcommand {
         for (String cls : project.classes()) {
             output.text(String.format("    %-18s %d", cls, byLabel.getOrDefault(cls, 0L)));
         }
+        output.text("  automatic checks: " + flags);
         return serve();
     }
 

@@ -1,11 +1,13 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.core.checks.CheckService;
 import dev.fovea.core.imports.ImageIngest;
 import dev.fovea.core.imports.ImportRequest;
 import dev.fovea.core.imports.ImportResult;
 import dev.fovea.core.imports.ImportService;
 import dev.fovea.core.imports.LabelsCsv;
 import dev.fovea.core.project.ProjectName;
+import dev.fovea.app.server.ServerContext;
 import dev.fovea.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,16 +40,28 @@ final class ImportCommand extends FoveaSubcommand {
         ProjectName.check(project);
         ImportResult result = run(root, output, root.cwd().resolve(path), project,
                 labels == null ? Map.of() : LabelsCsv.read(root.cwd().resolve(labels)), create);
-        if (json) output.document(ImportReport.json(result));
-        else ImportReport.print(result, output);
+        CheckService.Report checks = checkAfterImport(root, result);
+        if (json) {
+            Map<String, Object> doc = ImportReport.json(result);
+            doc.put("flags", CheckCommand.counts(checks));
+            output.document(doc);
+        } else {
+            ImportReport.print(result, output);
+            output.text("Checks: " + CheckCommand.counts(checks) + " (fovea check --project " + project + " for details)");
+        }
         return 0;
+    }
+
+    /** Flags are computed at import: a pure pass over stored metrics, measured during the import itself. */
+    static CheckService.Report checkAfterImport(FoveaCommand root, ImportResult result) {
+        Storage storage = root.storage();
+        return ServerContext.checks(root.settings(), storage, Clock.systemUTC()).run(storage.projects().require(result.project()));
     }
 
     static ImportResult run(FoveaCommand root, Output output, Path path, String project, Map<String, String> labels,
             boolean create) {
         Storage storage = root.storage();
-        ImageIngest ingest = new ImageIngest(storage.images(), storage.blobs(), root.settings().importLimits(),
-                Clock.systemUTC());
+        ImageIngest ingest = ServerContext.ingest(root.settings(), storage, Clock.systemUTC());
         ImportService service = new ImportService(storage.projects(), ingest);
         return service.run(new ImportRequest(path, project, labels, create), new ProgressBar(output));
     }

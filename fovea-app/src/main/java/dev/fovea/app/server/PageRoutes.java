@@ -16,6 +16,8 @@ final class PageRoutes {
         return List.of(
                 new Route(HandlerType.GET, "/", Access.PUBLIC, "The projects page", ctx -> page(ctx, "index.html")),
                 new Route(HandlerType.GET, "/login", Access.PUBLIC, "The login page", ctx -> page(ctx, "login.html")),
+                new Route(HandlerType.GET, "/projects/{project}", Access.PUBLIC, "A project's page: checks and curation",
+                        ctx -> page(ctx, "project.html")),
                 new Route(HandlerType.GET, "/api/health", Access.PUBLIC, "Liveness: {\"status\": \"ok\"}",
                         ctx -> ctx.json(java.util.Map.of("status", "ok"))));
     }

@@ -37,8 +37,8 @@ final class TestServer implements AutoCloseable {
         // Fast hashing in tests; the production settings are tested in Argon2PasswordHasherTest.
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(1024, 1), clock,
                 s.server().sessionIdle());
-        context = new ServerContext(s, storage, accounts,
-                new dev.fovea.core.imports.ImageIngest(storage.images(), storage.blobs(), s.importLimits(), clock), clock);
+        context = new ServerContext(s, storage, accounts, ServerContext.ingest(s, storage, clock),
+                ServerContext.checks(s, storage, clock), clock);
         admin = accounts.addUser("boss", Role.ADMIN);
         reviewer = accounts.addUser("helper", Role.REVIEWER);
         server = FoveaServer.start(context, "127.0.0.1", 0);

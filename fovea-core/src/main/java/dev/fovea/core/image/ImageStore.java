@@ -18,6 +18,9 @@ public interface ImageStore {
     /** Sources in the order they were added: the first is the image's original path. */
     List<ImageSource> sources(UUID projectId, String sha256);
 
+    /** Every image's source paths in one go, in image import order then source order (for the checks). */
+    Map<String, List<String>> sourcePaths(UUID projectId);
+
     long count(UUID projectId);
 
     /** One page of a project's images in the order they were added. */

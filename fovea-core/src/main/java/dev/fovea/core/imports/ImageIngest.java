@@ -2,6 +2,9 @@ package dev.fovea.core.imports;
 
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.blob.BlobStore;
+import dev.fovea.core.checks.CurationStore;
+import dev.fovea.core.checks.ImageMetrics;
+import dev.fovea.core.checks.MetricsCalculator;
 import dev.fovea.core.blob.Sha256;
 import dev.fovea.core.image.ImageRejectedException;
 import dev.fovea.core.image.ImageSource;
@@ -28,14 +31,16 @@ import java.util.UUID;
 public final class ImageIngest {
     private final ImageStore images;
     private final BlobStore blobs;
+    private final CurationStore curation;
     private final ImageDecoder decoder;
     private final ImportLimits limits;
     private final Clock clock;
     private final ImportTimings timings = new ImportTimings();
 
-    public ImageIngest(ImageStore images, BlobStore blobs, ImportLimits limits, Clock clock) {
+    public ImageIngest(ImageStore images, BlobStore blobs, CurationStore curation, ImportLimits limits, Clock clock) {
         this.images = images;
         this.blobs = blobs;
+        this.curation = curation;
         this.limits = limits;
         this.decoder = new ImageDecoder(limits.maxPixels());
         this.clock = clock;
@@ -50,7 +55,7 @@ public final class ImageIngest {
     }
 
     /** The result of the concurrent half: either a rejection, or a hash with (for bytes new to the project) a new image. */
-    record Prepared(String path, String sha256, StoredImage newImage, Rejection rejection) {}
+    record Prepared(String path, String sha256, StoredImage newImage, ImageMetrics metrics, Rejection rejection) {}
 
     /** Reads a stream up to the file size limit; longer streams are rejected without reading them to the end. */
     public byte[] readLimited(String path, InputStream in) throws IOException {
@@ -85,13 +90,13 @@ public final class ImageIngest {
         long t1 = System.nanoTime();
         timings.addHash(t1 - t0);
         if (images.find(projectId, sha).isPresent()) {
-            return new Prepared(path, sha, null, null); // known bytes: no need to decode them again
+            return new Prepared(path, sha, null, null, null); // known bytes: no need to decode them again
         }
         DecodedImage decoded;
         try {
             decoded = decoder.decode(bytes);
         } catch (ImageRejectedException e) {
-            return new Prepared(path, null, null, new Rejection(path, e.reason(), e.getMessage(), clock.instant()));
+            return new Prepared(path, null, null, null, new Rejection(path, e.reason(), e.getMessage(), clock.instant()));
         } finally {
             timings.addDecode(System.nanoTime() - t1);
         }
@@ -99,12 +104,16 @@ public final class ImageIngest {
         byte[] thumbnail = Thumbnails.jpeg(decoded.pixels(), Thumbnails.DEFAULT_SIZE);
         long t3 = System.nanoTime();
         timings.addThumbnail(t3 - t2);
+        ImageMetrics metrics = MetricsCalculator.measure(decoded.pixels());
+        long t4 = System.nanoTime();
+        timings.addMeasure(t4 - t3);
+        t3 = t4;
         blobs.put(sha, bytes);
         String thumbSha = blobs.put(thumbnail);
         timings.addStore(System.nanoTime() - t3);
         StoredImage image = new StoredImage(projectId, sha, decoded.format(), decoded.width(), decoded.height(),
                 bytes.length, thumbSha, label, clock.instant());
-        return new Prepared(path, sha, image, null);
+        return new Prepared(path, sha, image, metrics, null);
     }
 
     IngestOutcome commit(Project project, Prepared prepared, String label) {
@@ -118,6 +127,7 @@ public final class ImageIngest {
             IngestOutcome.Status status;
             if (prepared.newImage() != null && images.add(prepared.newImage(), source)) {
                 status = IngestOutcome.Status.CREATED;
+                curation.putMetrics(project.id(), prepared.sha256(), prepared.metrics());
             } else {
                 status = images.addSource(project.id(), prepared.sha256(), source)
                         ? IngestOutcome.Status.DUPLICATE : IngestOutcome.Status.UNCHANGED;

@@ -96,16 +96,16 @@ public final class ImportService {
 
     private ImageIngest.Prepared prepare(Project project, Candidate c, String label) {
         if (c.unsafe() != null) {
-            return new ImageIngest.Prepared(c.path(), null, null,
+            return new ImageIngest.Prepared(c.path(), null, null, null,
                     ingest.rejection(c.path(), RejectReason.UNSAFE_PATH, "not read: " + c.unsafe()));
         }
         try {
             byte[] bytes = ingest.readLimited(c.path(), c.opener().open());
             return ingest.prepare(project.id(), c.path(), bytes, label);
         } catch (ImageRejectedException e) {
-            return new ImageIngest.Prepared(c.path(), null, null, ingest.rejection(c.path(), e.reason(), e.getMessage()));
+            return new ImageIngest.Prepared(c.path(), null, null, null, ingest.rejection(c.path(), e.reason(), e.getMessage()));
         } catch (IOException e) {
-            return new ImageIngest.Prepared(c.path(), null, null,
+            return new ImageIngest.Prepared(c.path(), null, null, null,
                     ingest.rejection(c.path(), RejectReason.CORRUPT, "the file cannot be read: " + e.getMessage()));
         }
     }

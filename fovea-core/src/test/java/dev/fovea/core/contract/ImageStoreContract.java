@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +75,29 @@ public abstract class ImageStoreContract {
         assertThat(images().add(image(other.id(), "shared", "cat"), source("y.png", "cat"))).isTrue();
         assertThat(images().count(project.id())).isEqualTo(1);
         assertThat(images().count(other.id())).isEqualTo(1);
+    }
+
+    @Test
+    void sourcePathsListEveryImageInImportOrderWithItsPathsInOrder() {
+        assertThat(images().sourcePaths(project.id())).isEmpty();
+        Project other = projects().create(ProjectStoreContract.uniqueName("other"), List.of("cat"));
+        StoredImage a = image(project.id(), "sp-a", null);
+        StoredImage b = image(project.id(), "sp-b", null);
+        StoredImage c = image(project.id(), "sp-c", null);
+        images().add(a, source("z/a.png", null));
+        images().add(b, source("m/b.png", null));
+        images().add(image(other.id(), "sp-a", null), source("elsewhere.png", null));
+        images().addSource(project.id(), b.sha256(), source("z/b-copy.png", null));
+        images().add(c, source("a/c.png", null));
+        images().addSource(project.id(), a.sha256(), source("b/a-copy.png", null));
+        images().addSource(project.id(), b.sha256(), source("a/b-copy.png", null));
+
+        Map<String, List<String>> paths = images().sourcePaths(project.id());
+        assertThat(paths.keySet()).containsExactly(a.sha256(), b.sha256(), c.sha256());
+        assertThat(paths.get(a.sha256())).containsExactly("z/a.png", "b/a-copy.png");
+        assertThat(paths.get(b.sha256())).containsExactly("m/b.png", "z/b-copy.png", "a/b-copy.png");
+        assertThat(paths.get(c.sha256())).containsExactly("a/c.png");
+        assertThat(images().sourcePaths(other.id())).containsExactly(Map.entry(a.sha256(), List.of("elsewhere.png")));
     }
 
     @Test

@@ -1,0 +1,177 @@
+package dev.fovea.app.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.checks.CheckService;
+import dev.fovea.core.checks.CheckThresholds;
+import dev.fovea.core.checks.Curation;
+import dev.fovea.core.checks.CurationStore;
+import dev.fovea.core.checks.Flag;
+import dev.fovea.core.image.ImageSource;
+import dev.fovea.core.project.Project;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The automatic checks over HTTP: flag counts and flagged images, bulk keep/reject/restore, thresholds, re-runs. */
+final class CurationRoutes {
+    static final int MAX_BULK = 5000;
+    private final ServerContext context;
+
+    CurationRoutes(ServerContext context) {
+        this.context = context;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.GET, "/api/projects/{project}/flags", Access.ADMIN,
+                        "Flag counts and flagged images (?flag=blurry&state=pending|kept|rejected&offset&limit)", this::flags),
+                new Route(HandlerType.POST, "/api/projects/{project}/curation", Access.ADMIN,
+                        "Bulk decision {\"images\": [ids], \"action\": \"reject|keep|restore\"}", this::curate),
+                new Route(HandlerType.POST, "/api/projects/{project}/checks", Access.ADMIN,
+                        "Run the checks again (after new uploads or new thresholds)", this::run),
+                new Route(HandlerType.GET, "/api/projects/{project}/checks/thresholds", Access.ADMIN,
+                        "The thresholds in force and the project's overrides", this::thresholds),
+                new Route(HandlerType.PUT, "/api/projects/{project}/checks/thresholds", Access.ADMIN,
+                        "Replace the project's threshold overrides {\"name\": value, ...}", this::saveThresholds));
+    }
+
+    private Project project(Context ctx) {
+        return context.storage().projects().require(ctx.pathParam("project"));
+    }
+
+    private CurationStore store() {
+        return context.storage().curation();
+    }
+
+    private void flags(Context ctx) {
+        Project p = project(ctx);
+        String flagParam = ctx.queryParam("flag");
+        Flag.Name name = flagParam == null || flagParam.isBlank() ? null : Flag.Name.fromWord(flagParam);
+        String state = ctx.queryParamAsClass("state", String.class).getOrDefault("pending");
+        int offset = ProjectRoutes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = ProjectRoutes.intParam(ctx, "limit", 60, 1, ProjectRoutes.MAX_PAGE);
+        List<String> shas = switch (state) {
+            case "pending" -> store().flagged(p.id(), name, offset, limit);
+            case "kept" -> store().flaggedWithCuration(p.id(), name, Curation.KEPT, offset, limit);
+            case "rejected" -> store().flaggedWithCuration(p.id(), name, Curation.REJECTED, offset, limit);
+            default -> throw FoveaException.invalid("state '" + state + "' is not one of pending, kept, rejected");
+        };
+        Map<String, List<Flag>> flags = store().flags(p.id());
+        Map<String, Curation> curations = store().curations(p.id());
+        List<Map<String, Object>> images = new ArrayList<>();
+        for (String sha : shas) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", sha);
+            m.put("path", firstPath(p, sha));
+            m.put("thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail");
+            Curation c = curations.get(sha);
+            m.put("curation", c == null ? null : c.word());
+            List<Map<String, Object>> fl = new ArrayList<>();
+            for (Flag f : flags.getOrDefault(sha, List.of())) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("name", f.name().word());
+                fm.put("score", Math.round(f.score() * 1000) / 1000.0);
+                fm.put("explanation", f.explanation());
+                fm.put("of", f.ofSha256() == null ? null : Map.of("id", f.ofSha256(), "path", firstPath(p, f.ofSha256())));
+                fl.add(fm);
+            }
+            m.put("flags", fl);
+            images.add(m);
+        }
+        Map<String, Object> body = summary(p);
+        body.put("flag", name == null ? null : name.word());
+        body.put("state", state);
+        body.put("offset", offset);
+        body.put("limit", limit);
+        body.put("images", images);
+        ctx.json(body);
+    }
+
+    private Map<String, Object> summary(Project p) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Flag.Name n : Flag.Name.values()) counts.put(n.word(), 0L);
+        store().undecidedCounts(p.id()).forEach((k, v) -> counts.put(k.word(), v));
+        Map<String, Long> curation = new LinkedHashMap<>();
+        for (Curation c : Curation.values()) curation.put(c.word(), 0L);
+        store().curationCounts(p.id()).forEach((k, v) -> curation.put(k.word(), v));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("project", p.name());
+        body.put("total_images", context.storage().images().count(p.id()));
+        body.put("checked_at", store().checkedAt(p.id()).map(Object::toString).orElse(null));
+        body.put("counts", counts);
+        body.put("curation", curation);
+        return body;
+    }
+
+    private String firstPath(Project p, String sha) {
+        List<ImageSource> sources = context.storage().images().sources(p.id(), sha);
+        return sources.isEmpty() ? sha : sources.get(0).path();
+    }
+
+    private void curate(Context ctx) {
+        Project p = project(ctx);
+        JsonNode body = SessionRoutes.json(ctx);
+        String action = SessionRoutes.text(body, "action");
+        Curation curation = switch (action == null ? "" : action) {
+            case "reject" -> Curation.REJECTED;
+            case "keep" -> Curation.KEPT;
+            case "restore" -> null;
+            default -> throw FoveaException.invalid("action '" + action + "' is not one of reject, keep, restore");
+        };
+        JsonNode ids = body.get("images");
+        if (ids == null || !ids.isArray() || ids.isEmpty()) {
+            throw FoveaException.invalid("'images' must be a non-empty array of image ids");
+        }
+        if (ids.size() > MAX_BULK) throw FoveaException.invalid("at most " + MAX_BULK + " images per request, got " + ids.size());
+        Set<String> shas = new LinkedHashSet<>();
+        for (JsonNode id : ids) {
+            String s = id.asText();
+            if (!s.matches("[0-9a-f]{64}")) throw FoveaException.invalid("image id '" + s + "' is not a SHA-256");
+            shas.add(s);
+        }
+        String by = FoveaServer.principal(ctx).user().name();
+        int updated = store().setCuration(p.id(), shas, curation, context.clock().instant(), by);
+        if (updated != shas.size()) {
+            throw FoveaException.notFound((shas.size() - updated) + " of the " + shas.size()
+                    + " images are not in project '" + p.name() + "'; " + updated + " were updated");
+        }
+        Map<String, Object> out = summary(p);
+        out.put("updated", updated);
+        ctx.json(out);
+    }
+
+    private void run(Context ctx) {
+        Project p = project(ctx);
+        CheckService.Report report = context.checks().run(p);
+        Map<String, Object> out = summary(p);
+        out.put("measured_now", report.measuredNow());
+        out.put("seconds", report.elapsed().toMillis() / 1000.0);
+        ctx.json(out);
+    }
+
+    private void thresholds(Context ctx) {
+        Project p = project(ctx);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("values", context.checks().thresholds(p).toMap());
+        out.put("defaults", CheckThresholds.DEFAULTS.toMap());
+        out.put("overrides", store().thresholds(p.id()));
+        ctx.json(out);
+    }
+
+    private void saveThresholds(Context ctx) {
+        Project p = project(ctx);
+        JsonNode body = SessionRoutes.json(ctx);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        body.fields().forEachRemaining(e -> {
+            if (!e.getValue().isNull() && !e.getValue().asText().isBlank()) overrides.put(e.getKey(), e.getValue().asText());
+        });
+        context.checks().saveThresholds(p, overrides);
+        thresholds(ctx);
+    }
+}

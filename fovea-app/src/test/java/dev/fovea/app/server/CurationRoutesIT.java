@@ -1,0 +1,99 @@
+package dev.fovea.app.server;
+
+import static dev.fovea.core.testing.TestImages.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.core.account.Scope;
+import dev.fovea.core.project.Project;
+import dev.fovea.core.testing.Damage;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The checks' routes: counts, filters, bulk decisions, thresholds, and what they refuse. */
+class CurationRoutesIT {
+    @TempDir Path dir;
+    TestServer t;
+    String admin;
+    Project project;
+
+    @BeforeEach
+    void start() {
+        t = new TestServer(dir, Map.of());
+        admin = t.token("boss", Scope.ADMIN);
+        project = t.storage.projects().create("pics", List.of("a"));
+        for (Path png : samplePngs("food-drink", 12)) t.context.ingest().ingest(project, png.getFileName().toString(), bytes(png), "a");
+        t.context.ingest().ingest(project, "dark.png", encode(Damage.exposure(read(samplePngs("food-drink", 20).get(15)), 0.1, 0), "png"), "a");
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    private HttpResponse<String> get(String path) {
+        return t.send(t.request(path).header("Authorization", "Bearer " + admin).GET());
+    }
+
+    private HttpResponse<String> send(String method, String path, String json) {
+        return t.send(t.request(path).header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    @Test
+    void uploadsAreMeasuredAtOnceAndFlaggedWhenTheChecksRun() {
+        JsonNode before = ServerSecurityIT.json(get("/api/projects/pics/flags"));
+        assertThat(before.get("checked_at").isNull()).isTrue();
+        JsonNode run = ServerSecurityIT.json(send("POST", "/api/projects/pics/checks", "{}"));
+        assertThat(run.get("measured_now").asInt()).isZero(); // measured during ingest already
+        assertThat(run.get("counts").get("dark").asInt()).isEqualTo(1);
+        JsonNode dark = ServerSecurityIT.json(get("/api/projects/pics/flags?flag=dark"));
+        assertThat(dark.get("images")).hasSize(1);
+        JsonNode image = dark.get("images").get(0);
+        assertThat(image.get("path").asText()).isEqualTo("dark.png");
+        assertThat(image.get("flags").get(0).get("explanation").asText()).startsWith("Too dark");
+
+        String id = image.get("id").asText();
+        JsonNode kept = ServerSecurityIT.json(send("POST", "/api/projects/pics/curation", "{\"images\":[\"" + id + "\"],\"action\":\"keep\"}"));
+        assertThat(kept.get("updated").asInt()).isEqualTo(1);
+        assertThat(kept.get("counts").get("dark").asInt()).isZero();
+        assertThat(kept.get("curation").get("kept").asInt()).isEqualTo(1);
+        assertThat(ServerSecurityIT.json(get("/api/projects/pics/flags?flag=dark&state=kept")).get("images")).hasSize(1);
+    }
+
+    @Test
+    void thresholdsAreValidatedStoredAndUsed() {
+        HttpResponse<String> bad = send("PUT", "/api/projects/pics/checks/thresholds", "{\"blur_never\": \"soft\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(ServerSecurityIT.json(bad).get("error").get("message").asText()).contains("'blur_never' = soft");
+        HttpResponse<String> ok = send("PUT", "/api/projects/pics/checks/thresholds", "{\"dark_always\": 0.0, \"dark_never\": 0.0}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ServerSecurityIT.json(ok).get("overrides").get("dark_never").asText()).isEqualTo("0.0");
+        assertThat(ServerSecurityIT.json(send("POST", "/api/projects/pics/checks", "{}")).get("counts").get("dark").asInt()).isZero();
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheirReason() {
+        assertThat(get("/api/projects/pics/flags?flag=fuzzy").statusCode()).isEqualTo(400);
+        assertThat(get("/api/projects/pics/flags?state=maybe").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/api/projects/pics/curation", "{\"images\":[],\"action\":\"reject\"}").statusCode()).isEqualTo(400);
+        HttpResponse<String> action = send("POST", "/api/projects/pics/curation", "{\"images\":[\"" + "a".repeat(64) + "\"],\"action\":\"burn\"}");
+        assertThat(ServerSecurityIT.json(action).get("error").get("message").asText()).contains("'burn'");
+        Project other = t.storage.projects().create("other", List.of("a"));
+        String foreign = t.context.ingest().ingest(other, "x.png", bytes(samplePngs("flags", 1).get(0)), null).sha256();
+        HttpResponse<String> notHere = send("POST", "/api/projects/pics/curation", "{\"images\":[\"" + foreign + "\"],\"action\":\"reject\"}");
+        assertThat(notHere.statusCode()).isEqualTo(404);
+        assertThat(ServerSecurityIT.json(notHere).get("error").get("message").asText()).contains("not in project 'pics'");
+        assertThat(t.storage.curation().curations(other.id())).isEmpty();
+        String reviewer = t.token("helper", Scope.REVIEW);
+        assertThat(t.send(t.request("/api/projects/pics/flags").header("Authorization", "Bearer " + reviewer).GET()).statusCode())
+                .isEqualTo(403);
+    }
+}

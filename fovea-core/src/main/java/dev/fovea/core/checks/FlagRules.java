@@ -1,0 +1,178 @@
+package dev.fovea.core.checks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Turns the measured images of one project into flags: a pure function of the images (in import order) and the
+ * thresholds, so that the same inputs always give the same flags, and tests can check it directly.
+ */
+public final class FlagRules {
+    private FlagRules() {}
+
+    /** One image as the rules see it: its hash, first path, metrics, and any other paths with the same bytes. */
+    public record Measured(String sha256, String path, ImageMetrics metrics, List<String> extraPaths) {}
+
+    public static Map<String, List<Flag>> apply(List<Measured> images, CheckThresholds t) {
+        Map<String, List<Flag>> flags = new LinkedHashMap<>();
+        if (images.isEmpty()) return flags;
+        boolean relative = images.size() >= CheckThresholds.MIN_IMAGES_FOR_OUTLIERS;
+
+        Stats sharp = Stats.of(images, m -> Math.log1p(m.sharpness()));
+        double blurLimit = Math.expm1(clamp(sharp.median - t.outlierMads() * sharp.spread,
+                Math.log1p(t.blurAlways()), Math.log1p(t.blurNever()), relative));
+        double[] sharpSorted = sorted(images, ImageMetrics::sharpness);
+
+        Stats bright = Stats.of(images, ImageMetrics::brightness);
+        double darkLimit = clamp(bright.median - t.outlierMads() * bright.spread, t.darkAlways(), t.darkNever(), relative);
+        double brightLimit = clampHigh(bright.median + t.outlierMads() * bright.spread, t.brightNever(), t.brightAlways(), relative);
+        Stats clipped = Stats.of(images, ImageMetrics::brightFraction);
+        // White backgrounds are common (product shots, scans): clipping is judged against the project's own
+        // images and never flagged at or below clipped_never.
+        double clippedLimit = relative ? Math.max(t.clippedNever(), clipped.median + t.outlierMads() * clipped.spread)
+                : Math.max(t.clippedNever(), 0.9);
+
+        Stats contrast = Stats.of(images, ImageMetrics::contrast);
+        Stats area = Stats.of(images, m -> Math.log(Math.max(1.0, (double) m.width() * m.height())));
+        Stats aspect = Stats.of(images, m -> Math.log(m.aspectRatio()));
+        double areaLimit = Math.max(Math.log(t.oddAreaFactor()), t.outlierMads() * area.spread);
+        double aspectLimit = Math.max(Math.log(t.oddAspectFactor()), t.outlierMads() * aspect.spread);
+
+        for (Measured img : images) {
+            ImageMetrics m = img.metrics();
+            List<Flag> found = new ArrayList<>();
+            if (m.sharpness() < blurLimit) {
+                double share = 100.0 * (sharpSorted.length - rank(sharpSorted, m.sharpness())) / sharpSorted.length;
+                found.add(new Flag(Flag.Name.BLURRY, clamp01(1 - m.sharpness() / blurLimit), String.format(Locale.ROOT,
+                        "Looks blurred: less sharp than %.0f%% of this project's images (sharpness %.1f, flagged below %.1f).",
+                        share, m.sharpness(), blurLimit), null));
+            }
+            if (m.brightness() < darkLimit) {
+                found.add(new Flag(Flag.Name.DARK, clamp01(1 - m.brightness() / darkLimit), String.format(Locale.ROOT,
+                        "Too dark: average brightness %.0f%% (flagged below %.0f%%); %.0f%% of it is nearly black.",
+                        100 * m.brightness(), 100 * darkLimit, 100 * m.darkFraction()), null));
+            }
+            // Washed out: very bright, or much clipped white, or bright with the tonal range squeezed out of it
+            // (bright and at most half the project's usual contrast: no shadows left).
+            boolean squeezed = relative && m.brightness() > t.brightNever() && m.contrast() < 0.5 * contrast.median;
+            if (m.brightness() > brightLimit || m.brightFraction() > clippedLimit || squeezed) {
+                double score = Math.max((m.brightness() - brightLimit) / Math.max(1e-6, 1 - brightLimit),
+                        (m.brightFraction() - clippedLimit) / Math.max(1e-6, 1 - clippedLimit));
+                if (squeezed) score = Math.max(score, 1 - m.contrast() / (0.5 * contrast.median));
+                found.add(new Flag(Flag.Name.OVEREXPOSED, clamp01(score), String.format(Locale.ROOT,
+                        "Washed out: average brightness %.0f%%, %.0f%% of it blown-out white, contrast %.2f against %.2f usual here.",
+                        100 * m.brightness(), 100 * m.brightFraction(), m.contrast(), contrast.median), null));
+            }
+            if (m.contrast() < t.lowContrast() || m.entropy() < t.lowEntropy()) {
+                double score = Math.max(1 - m.contrast() / t.lowContrast(), 1 - m.entropy() / t.lowEntropy());
+                found.add(new Flag(Flag.Name.LOW_INFORMATION, clamp01(score), String.format(Locale.ROOT,
+                        "Almost empty: the picture is nearly one flat colour (contrast %.3f, detail %.2f bits).",
+                        m.contrast(), m.entropy()), null));
+            }
+            if (relative) {
+                double da = Math.log(Math.max(1.0, (double) m.width() * m.height())) - area.median;
+                double dr = Math.log(m.aspectRatio()) - aspect.median;
+                if (Math.abs(da) > areaLimit || Math.abs(dr) > aspectLimit) {
+                    double score = Math.max(Math.abs(da) / areaLimit, Math.abs(dr) / aspectLimit) - 1;
+                    found.add(new Flag(Flag.Name.ODD_SIZE, clamp01(score), String.format(Locale.ROOT,
+                            "Unusual size: %dx%d (%.2f:1), while this project's images are typically %.0f megapixels at %.2f:1.",
+                            m.width(), m.height(), m.aspectRatio(), Math.exp(area.median) / 1e6, Math.exp(aspect.median)), null));
+                }
+            }
+            if (!img.extraPaths().isEmpty()) {
+                found.add(new Flag(Flag.Name.DUPLICATE, 1.0, "The same file was also imported as "
+                        + String.join(", ", img.extraPaths().subList(0, Math.min(3, img.extraPaths().size())))
+                        + (img.extraPaths().size() > 3 ? " and " + (img.extraPaths().size() - 3) + " more" : "") + ".", null));
+            }
+            if (!found.isEmpty()) flags.put(img.sha256(), found);
+        }
+        nearDuplicates(images, t.nearDuplicateBits(), flags);
+        return flags;
+    }
+
+    /** Groups images whose hashes are close (transitively); every member but the group's first is flagged. */
+    private static void nearDuplicates(List<Measured> images, int maxBits, Map<String, List<Flag>> flags) {
+        long[] hashes = images.stream().mapToLong(i -> i.metrics().perceptualHash()).toArray();
+        int[] parent = new int[hashes.length];
+        int[] closest = new int[hashes.length];
+        Arrays.fill(closest, Integer.MAX_VALUE);
+        for (int i = 0; i < parent.length; i++) parent[i] = i;
+        new NearDuplicateIndex(hashes).forEachPair(maxBits, (i, j, distance) -> {
+            if (lowInformation(images.get(i)) || lowInformation(images.get(j))) return; // blank images all look alike
+            int a = find(parent, i), b = find(parent, j);
+            if (a != b) parent[Math.max(a, b)] = Math.min(a, b); // the earliest image becomes the group's original
+            closest[j] = Math.min(closest[j], distance);
+            closest[i] = Math.min(closest[i], distance);
+        });
+        for (int i = 0; i < hashes.length; i++) {
+            int root = find(parent, i);
+            if (root == i) continue;
+            Measured original = images.get(root);
+            int bits = closest[i] == Integer.MAX_VALUE ? maxBits : closest[i];
+            flags.computeIfAbsent(images.get(i).sha256(), k -> new ArrayList<>()).add(new Flag(Flag.Name.NEAR_DUPLICATE,
+                    clamp01(1 - bits / 64.0), String.format(Locale.ROOT, "Nearly the same picture as %s (%d of 64"
+                            + " perceptual-hash bits differ): probably re-encoded, resized, cropped or brightened.",
+                            original.path(), bits), original.sha256()));
+        }
+    }
+
+    private static boolean lowInformation(Measured m) {
+        return m.metrics().contrast() < 0.02;
+    }
+
+    private static int find(int[] parent, int i) {
+        while (parent[i] != i) {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    /** Median and robust spread (1.4826 x median absolute deviation) of one metric over the project. */
+    record Stats(double median, double spread) {
+        static Stats of(List<Measured> images, ToDoubleFunction<ImageMetrics> metric) {
+            double[] v = images.stream().mapToDouble(i -> metric.applyAsDouble(i.metrics())).sorted().toArray();
+            double median = median(v);
+            double[] dev = Arrays.stream(v).map(x -> Math.abs(x - median)).sorted().toArray();
+            return new Stats(median, 1.4826 * median(dev));
+        }
+
+        private static double median(double[] sorted) {
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+    }
+
+    /** An adaptive lower limit kept between {@code always} (below it, always flagged) and {@code never}. */
+    private static double clamp(double adaptive, double always, double never, boolean relative) {
+        if (!relative) return always;
+        return Math.max(always, Math.min(never, adaptive));
+    }
+
+    /** An adaptive upper limit kept between {@code never} (below it, never flagged) and {@code always}. */
+    private static double clampHigh(double adaptive, double never, double always, boolean relative) {
+        if (!relative) return always;
+        return Math.min(always, Math.max(never, adaptive));
+    }
+
+    private static double[] sorted(List<Measured> images, ToDoubleFunction<ImageMetrics> metric) {
+        return images.stream().mapToDouble(i -> metric.applyAsDouble(i.metrics())).sorted().toArray();
+    }
+
+    /** How many values are at or below {@code x}. */
+    private static int rank(double[] sorted, double x) {
+        int i = Arrays.binarySearch(sorted, x);
+        if (i < 0) return -i - 1;
+        while (i + 1 < sorted.length && sorted[i + 1] == x) i++;
+        return i + 1;
+    }
+
+    private static double clamp01(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+}

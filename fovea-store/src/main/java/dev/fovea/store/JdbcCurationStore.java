@@ -1,0 +1,316 @@
+package dev.fovea.store;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.checks.Curation;
+import dev.fovea.core.checks.CurationStore;
+import dev.fovea.core.checks.Flag;
+import dev.fovea.core.checks.ImageMetrics;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Image metrics, check flags, threshold overrides and curation decisions, in {@code image_metrics},
+ * {@code image_flag}, {@code project_check}, {@code check_threshold} and the curation columns of {@code image}.
+ */
+public final class JdbcCurationStore implements CurationStore {
+    private static final int MAX_EXPLANATION = 1000;
+    private static final int MAX_THRESHOLD = 64;
+    /** Statements per JDBC batch. */
+    private static final int BATCH = 1000;
+    private static final String METRIC_COLUMNS =
+            "sharpness, brightness, dark_fraction, bright_fraction, contrast, entropy, phash, width, height";
+
+    /** Curation changes of at least this many images refresh PostgreSQL's statistics of the image table. */
+    private static final int ANALYZE_AFTER_ROWS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcCurationStore.class);
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    /** Whether the database is PostgreSQL; null until first needed. */
+    private volatile Boolean postgres;
+
+    JdbcCurationStore(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Override
+    public void putMetrics(UUID projectId, String sha256, ImageMetrics m) {
+        Instant now = clock.instant();
+        // Delete then insert in one transaction: portable, where an upsert would need dialect-specific SQL.
+        jdbc.transaction("store metrics of image " + sha256, c -> {
+            Jdbc.update(c, "DELETE FROM image_metrics WHERE project_id = ? AND sha256 = ?", projectId, sha256);
+            try {
+                return Jdbc.update(c, "INSERT INTO image_metrics (project_id, sha256, " + METRIC_COLUMNS
+                        + ", measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", projectId, sha256,
+                        m.sharpness(), m.brightness(), m.darkFraction(), m.brightFraction(), m.contrast(), m.entropy(),
+                        m.perceptualHash(), m.width(), m.height(), now);
+            } catch (SQLException e) {
+                if (isMissingReference(e)) throw noSuchImage(projectId, sha256);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public Map<String, ImageMetrics> metrics(UUID projectId) {
+        Map<String, ImageMetrics> out = new LinkedHashMap<>();
+        jdbc.query("SELECT m.sha256, m." + METRIC_COLUMNS.replace(", ", ", m.")
+                + " FROM image_metrics m JOIN image i ON i.project_id = m.project_id AND i.sha256 = m.sha256"
+                + " WHERE m.project_id = ? ORDER BY i.seq",
+                rs -> out.put(rs.getString("sha256"), new ImageMetrics(rs.getDouble("sharpness"),
+                        rs.getDouble("brightness"), rs.getDouble("dark_fraction"), rs.getDouble("bright_fraction"),
+                        rs.getDouble("contrast"), rs.getDouble("entropy"), rs.getLong("phash"), rs.getInt("width"),
+                        rs.getInt("height"))),
+                projectId);
+        return out;
+    }
+
+    @Override
+    public void replaceFlags(UUID projectId, Map<String, List<Flag>> flags, Instant checkedAt) {
+        jdbc.transaction("replace the flags of project " + projectId, c -> {
+            Jdbc.update(c, "DELETE FROM image_flag WHERE project_id = ?", projectId);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO image_flag"
+                    + " (project_id, sha256, name, score, explanation, of_sha256) VALUES (?, ?, ?, ?, ?, ?)")) {
+                int pending = 0;
+                // In primary-key order: H2 writes a large transaction of random SHA-256 keys several times slower.
+                for (var entry : new TreeMap<>(flags).entrySet()) {
+                    List<Flag> sorted = new ArrayList<>(entry.getValue());
+                    sorted.sort(Comparator.comparing(f -> f.name().word()));
+                    for (Flag flag : sorted) {
+                        ps.setObject(1, projectId);
+                        ps.setString(2, entry.getKey());
+                        ps.setString(3, flag.name().word());
+                        ps.setDouble(4, flag.score());
+                        ps.setString(5, shorten(flag.explanation(), MAX_EXPLANATION));
+                        ps.setString(6, flag.ofSha256());
+                        ps.addBatch();
+                        if (++pending == BATCH) {
+                            ps.executeBatch();
+                            pending = 0;
+                        }
+                    }
+                }
+                if (pending > 0) ps.executeBatch();
+            } catch (SQLException e) {
+                if (isMissingReference(e)) {
+                    throw FoveaException.notFound("a flagged image is not an image of project " + projectId);
+                }
+                throw e;
+            }
+            Jdbc.update(c, "DELETE FROM project_check WHERE project_id = ?", projectId);
+            return Jdbc.update(c, "INSERT INTO project_check (project_id, checked_at) VALUES (?, ?)", projectId,
+                    checkedAt);
+        });
+        analyze("image, image_flag, image_metrics");
+    }
+
+    @Override
+    public Map<String, List<Flag>> flags(UUID projectId) {
+        Map<String, List<Flag>> out = new LinkedHashMap<>();
+        jdbc.query("SELECT f.sha256, f.name, f.score, f.explanation, f.of_sha256"
+                + " FROM image_flag f JOIN image i ON i.project_id = f.project_id AND i.sha256 = f.sha256"
+                + " WHERE f.project_id = ? ORDER BY i.seq, f.name",
+                rs -> out.computeIfAbsent(rs.getString("sha256"), k -> new ArrayList<>())
+                        .add(new Flag(Flag.Name.fromWord(rs.getString("name")), rs.getDouble("score"),
+                                rs.getString("explanation"), rs.getString("of_sha256"))),
+                projectId);
+        return out;
+    }
+
+    @Override
+    public Optional<Instant> checkedAt(UUID projectId) {
+        return jdbc.one("SELECT checked_at FROM project_check WHERE project_id = ?",
+                rs -> Jdbc.instant(rs, "checked_at"), projectId);
+    }
+
+    @Override
+    public List<String> flagged(UUID projectId, Flag.Name name, int offset, int limit) {
+        return flaggedWithCuration(projectId, name, null, offset, limit);
+    }
+
+    @Override
+    public List<String> flaggedWithCuration(UUID projectId, Flag.Name name, Curation curation, int offset, int limit) {
+        // EXISTS rather than a join: an image with several flags is listed once, still in import order.
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT i.sha256 FROM image i WHERE i.project_id = ?");
+        params.add(projectId);
+        if (curation == null) {
+            sql.append(" AND i.curation IS NULL");
+        } else {
+            sql.append(" AND i.curation = ?");
+            params.add(curation.word());
+        }
+        sql.append(" AND EXISTS (SELECT 1 FROM image_flag f WHERE f.project_id = i.project_id AND f.sha256 = i.sha256");
+        if (name != null) {
+            sql.append(" AND f.name = ?");
+            params.add(name.word());
+        }
+        sql.append(") ORDER BY i.seq OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
+        params.add(Math.max(0, offset));
+        params.add(Math.max(0, limit));
+        return jdbc.query(sql.toString(), rs -> rs.getString(1), params.toArray());
+    }
+
+    @Override
+    public Map<Flag.Name, Long> undecidedCounts(UUID projectId) {
+        Map<Flag.Name, Long> counts = new EnumMap<>(Flag.Name.class);
+        jdbc.query("SELECT f.name, COUNT(*) AS n"
+                + " FROM image_flag f JOIN image i ON i.project_id = f.project_id AND i.sha256 = f.sha256"
+                + " WHERE f.project_id = ? AND i.curation IS NULL GROUP BY f.name",
+                rs -> counts.put(Flag.Name.fromWord(rs.getString("name")), rs.getLong("n")), projectId);
+        return counts;
+    }
+
+    @Override
+    public Map<Curation, Long> curationCounts(UUID projectId) {
+        Map<Curation, Long> counts = new EnumMap<>(Curation.class);
+        jdbc.query("SELECT curation, COUNT(*) AS n FROM image WHERE project_id = ? AND curation IS NOT NULL"
+                + " GROUP BY curation",
+                rs -> counts.put(Curation.fromWord(rs.getString("curation")), rs.getLong("n")), projectId);
+        return counts;
+    }
+
+    @Override
+    public Map<String, String> thresholds(UUID projectId) {
+        Map<String, String> out = new LinkedHashMap<>();
+        jdbc.query("SELECT name, value_text FROM check_threshold WHERE project_id = ? ORDER BY name",
+                rs -> out.put(rs.getString("name"), rs.getString("value_text")), projectId);
+        return out;
+    }
+
+    @Override
+    public void saveThresholds(UUID projectId, Map<String, String> values) {
+        values.forEach((name, value) -> {
+            if (name == null || value == null || name.length() > MAX_THRESHOLD || value.length() > MAX_THRESHOLD) {
+                throw FoveaException.invalid("check threshold '" + name + "' = '" + value
+                        + "' must be a name and a value of at most " + MAX_THRESHOLD + " characters");
+            }
+        });
+        jdbc.transaction("save the check thresholds of project " + projectId, c -> {
+            Jdbc.update(c, "DELETE FROM check_threshold WHERE project_id = ?", projectId);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO check_threshold (project_id, name, value_text) VALUES (?, ?, ?)")) {
+                for (var e : values.entrySet()) {
+                    ps.setObject(1, projectId);
+                    ps.setString(2, e.getKey());
+                    ps.setString(3, e.getValue());
+                    ps.addBatch();
+                }
+                if (!values.isEmpty()) ps.executeBatch();
+            } catch (SQLException e) {
+                if (isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int setCuration(UUID projectId, Collection<String> sha256s, Curation curation, Instant at, String by) {
+        // Unique ids only, so that an image named twice is counted once.
+        Set<String> ids = new LinkedHashSet<>(sha256s);
+        if (ids.isEmpty()) return 0;
+        OffsetDateTime when = curation == null || at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+        String who = curation == null ? null : by;
+        // One single-row UPDATE per image, sent in JDBC batches: each finds its row by the primary key on both
+        // databases (H2 scans the whole project for "sha256 IN (...)"), and each reports whether the row existed.
+        int updated = jdbc.transaction("set the curation of " + ids.size() + " images of project " + projectId, c -> {
+            int rows = 0;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE image SET curation = ?, curated_at = ?,"
+                    + " curated_by = ? WHERE project_id = ? AND sha256 = ?")) {
+                int pending = 0;
+                for (String sha : ids) {
+                    ps.setString(1, curation == null ? null : curation.word());
+                    ps.setObject(2, when);
+                    ps.setString(3, who);
+                    ps.setObject(4, projectId);
+                    ps.setString(5, sha);
+                    ps.addBatch();
+                    if (++pending == BATCH) {
+                        rows += updateCount(ps.executeBatch());
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) rows += updateCount(ps.executeBatch());
+            }
+            return rows;
+        });
+        if (updated >= ANALYZE_AFTER_ROWS) analyze("image");
+        return updated;
+    }
+
+    private static int updateCount(int[] counts) {
+        int sum = 0;
+        for (int n : counts) {
+            if (n == Statement.SUCCESS_NO_INFO) throw new IllegalStateException("the JDBC driver did not report update counts");
+            sum += Math.max(0, n);
+        }
+        return sum;
+    }
+
+    @Override
+    public Map<String, Curation> curations(UUID projectId) {
+        Map<String, Curation> out = new LinkedHashMap<>();
+        jdbc.query("SELECT sha256, curation FROM image WHERE project_id = ? AND curation IS NOT NULL ORDER BY seq",
+                rs -> out.put(rs.getString("sha256"), Curation.fromWord(rs.getString("curation"))), projectId);
+        return out;
+    }
+
+    /**
+     * Brings PostgreSQL's planner statistics up to date after a bulk write. Until autovacuum gets to a freshly filled
+     * table (up to a minute or more), the planner takes a project's 100,000 images for a handful and may pick a
+     * nested loop that rescans them for every row: minutes instead of milliseconds for the queries that follow a
+     * check run. A failure here (say, a database user that does not own the tables) only costs that speed.
+     */
+    private void analyze(String tables) {
+        try {
+            jdbc.transaction("analyze " + tables, c -> {
+                if (postgres == null) postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+                if (postgres) Jdbc.update(c, "ANALYZE " + tables);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("could not refresh the planner statistics of {}: {}", tables, e.getMessage());
+        }
+    }
+
+    /** Text that fits a column of {@code max} characters: cut, with "…" saying so, never inside a surrogate pair. */
+    static String shorten(String text, int max) {
+        if (text == null || text.length() <= max) return text;
+        int cut = max - 1;
+        if (Character.isHighSurrogate(text.charAt(cut - 1))) cut--;
+        return text.substring(0, cut) + "…";
+    }
+
+    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2 (also on a batch's chained exception). */
+    private static boolean isMissingReference(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
+        }
+        return false;
+    }
+
+    private static FoveaException noSuchImage(UUID projectId, String sha256) {
+        return FoveaException.notFound("image " + sha256 + " is not an image of project " + projectId);
+    }
+}
