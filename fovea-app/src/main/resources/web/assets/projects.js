@@ -26,7 +26,16 @@ function card(project, thumbnails) {
     img.loading = 'lazy';
     strip.append(img);
   }
-  item.append(title, count, classes, strip);
+  const links = document.createElement('p');
+  links.className = 'links';
+  for (const [text, path] of [['Review', 'review'], ['Reviewers', 'reviewers'], ['Checks', '']]) {
+    const a = document.createElement('a');
+    a.href = `/projects/${encodeURIComponent(project.name)}${path ? '/' + path : ''}`;
+    a.textContent = text;
+    a.className = `link-${text.toLowerCase()}`;
+    links.append(a);
+  }
+  item.append(title, count, classes, strip, links);
   return item;
 }
 
@@ -36,6 +45,20 @@ async function main() {
   document.getElementById('logout').addEventListener('click', async () => {
     await api('POST', '/api/logout');
     location.assign('/login');
+  });
+  const form = document.getElementById('new-project');
+  form.hidden = me.role !== 'admin';
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('POST', '/api/projects', {
+        name: document.getElementById('new-name').value.trim(),
+        classes: document.getElementById('new-classes').value.split(',').map((c) => c.trim()).filter((c) => c),
+      });
+      location.reload();
+    } catch (err) {
+      document.getElementById('new-message').textContent = err.message;
+    }
   });
   const { projects } = await api('GET', '/api/projects');
   document.getElementById('empty').hidden = projects.length > 0;

@@ -7,6 +7,7 @@ import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
+import dev.fovea.core.review.ReviewStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ public final class Storage implements AutoCloseable {
     private final ImageStore images;
     private final AccountStore accounts;
     private final CurationStore curation;
+    private final ReviewStore reviews;
     private final BlobStore blobs;
     private final String description;
 
@@ -42,6 +44,7 @@ public final class Storage implements AutoCloseable {
         this.images = new JdbcImageStore(jdbc);
         this.accounts = new JdbcAccountStore(jdbc, clock);
         this.curation = new JdbcCurationStore(jdbc, clock);
+        this.reviews = new JdbcReviewStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -126,6 +129,10 @@ public final class Storage implements AutoCloseable {
 
     public CurationStore curation() {
         return curation;
+    }
+
+    public ReviewStore reviews() {
+        return reviews;
     }
 
     public BlobStore blobs() {

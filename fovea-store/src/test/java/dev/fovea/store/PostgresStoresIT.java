@@ -8,8 +8,10 @@ import dev.fovea.core.contract.BlobStoreContract;
 import dev.fovea.core.contract.CurationStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
+import dev.fovea.core.contract.ReviewStoreContract;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
+import dev.fovea.core.review.ReviewStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -72,6 +74,14 @@ class PostgresStoresIT {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected ImageStore images() { return storage.images(); }
         @Override protected CurationStore curation() { return storage.curation(); }
+    }
+
+    @Nested
+    class Reviews extends ReviewStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected ImageStore images() { return storage.images(); }
+        @Override protected AccountStore accounts() { return storage.accounts(); }
+        @Override protected ReviewStore reviews() { return storage.reviews(); }
     }
 
     @Nested

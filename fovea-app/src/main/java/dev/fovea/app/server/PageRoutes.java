@@ -18,6 +18,10 @@ final class PageRoutes {
                 new Route(HandlerType.GET, "/login", Access.PUBLIC, "The login page", ctx -> page(ctx, "login.html")),
                 new Route(HandlerType.GET, "/projects/{project}", Access.PUBLIC, "A project's page: checks and curation",
                         ctx -> page(ctx, "project.html")),
+                new Route(HandlerType.GET, "/projects/{project}/review", Access.PUBLIC, "The reviewer's page",
+                        ctx -> page(ctx, "review.html")),
+                new Route(HandlerType.GET, "/projects/{project}/reviewers", Access.PUBLIC,
+                        "The admin's review page: criteria, reviewers, figures, pay", ctx -> page(ctx, "reviewers.html")),
                 new Route(HandlerType.GET, "/api/health", Access.PUBLIC, "Liveness: {\"status\": \"ok\"}",
                         ctx -> ctx.json(java.util.Map.of("status", "ok"))));
     }

@@ -26,6 +26,8 @@ final class ProjectRoutes {
     List<Route> routes() {
         return List.of(
                 new Route(HandlerType.GET, "/api/projects", Access.REVIEW, "Projects with their classes and image counts", this::list),
+                new Route(HandlerType.POST, "/api/projects", Access.ADMIN,
+                        "Create a project {\"name\", \"classes\": [..]}", this::create),
                 new Route(HandlerType.GET, "/api/projects/{project}", Access.REVIEW, "One project with images per label", this::one),
                 new Route(HandlerType.GET, "/api/projects/{project}/images", Access.REVIEW,
                         "A page of a project's images in import order (?offset=0&limit=50, limit at most 500)", this::images),
@@ -56,6 +58,18 @@ final class ProjectRoutes {
         List<Map<String, Object>> all = new ArrayList<>();
         for (Project p : context.storage().projects().list()) all.add(summary(p, context.storage().images().count(p.id())));
         ctx.json(Map.of("projects", all));
+    }
+
+    private void create(Context ctx) {
+        com.fasterxml.jackson.databind.JsonNode body = SessionRoutes.json(ctx);
+        com.fasterxml.jackson.databind.JsonNode classes = body.get("classes");
+        if (classes == null || !classes.isArray() || classes.isEmpty()) {
+            throw FoveaException.invalid("'classes' must be a non-empty array of class names");
+        }
+        List<String> names = new ArrayList<>();
+        classes.forEach(c -> names.add(dev.fovea.core.project.ClassName.check(c.asText().strip())));
+        Project p = context.storage().projects().create(SessionRoutes.text(body, "name"), names);
+        ctx.status(201).json(summary(p, 0));
     }
 
     private void one(Context ctx) {
