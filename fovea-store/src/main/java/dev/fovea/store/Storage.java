@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.fovea.core.account.AccountStore;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.checks.CurationStore;
+import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
@@ -34,6 +35,7 @@ public final class Storage implements AutoCloseable {
     private final AccountStore accounts;
     private final CurationStore curation;
     private final ReviewStore reviews;
+    private final DatasetStore datasets;
     private final BlobStore blobs;
     private final String description;
 
@@ -45,6 +47,7 @@ public final class Storage implements AutoCloseable {
         this.accounts = new JdbcAccountStore(jdbc, clock);
         this.curation = new JdbcCurationStore(jdbc, clock);
         this.reviews = new JdbcReviewStore(jdbc, clock);
+        this.datasets = new JdbcDatasetStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -133,6 +136,10 @@ public final class Storage implements AutoCloseable {
 
     public ReviewStore reviews() {
         return reviews;
+    }
+
+    public DatasetStore datasets() {
+        return datasets;
     }
 
     public BlobStore blobs() {

@@ -6,9 +6,11 @@ import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.contract.AccountStoreContract;
 import dev.fovea.core.contract.BlobStoreContract;
 import dev.fovea.core.contract.CurationStoreContract;
+import dev.fovea.core.contract.DatasetStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.contract.ReviewStoreContract;
+import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
@@ -82,6 +84,13 @@ class PostgresStoresIT {
         @Override protected ImageStore images() { return storage.images(); }
         @Override protected AccountStore accounts() { return storage.accounts(); }
         @Override protected ReviewStore reviews() { return storage.reviews(); }
+    }
+
+    @Nested
+    class Datasets extends DatasetStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected ImageStore images() { return storage.images(); }
+        @Override protected DatasetStore datasets() { return storage.datasets(); }
     }
 
     @Nested

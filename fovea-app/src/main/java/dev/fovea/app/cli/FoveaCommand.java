@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** The top command: global options that come before any command, and the storage they open. */
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = FoveaVersion.class,
         description = "From raw images to a served image classifier.",
-        subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, CheckCommand.class, ServerCommand.class, UserCommand.class,
+        subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, CheckCommand.class, DatasetCommand.class,
+                ServerCommand.class, UserCommand.class,
                 TokenCommand.class, SettingsCommand.class})
 public final class FoveaCommand implements AutoCloseable {
     @Option(names = "--workspace", paramLabel = "DIR", description = "Workspace folder (default ./fovea-data; env FOVEA_WORKSPACE).")

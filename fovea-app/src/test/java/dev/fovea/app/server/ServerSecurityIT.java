@@ -48,7 +48,7 @@ class ServerSecurityIT {
 
     private HttpRequest.Builder call(Route route, String bearer) {
         String path = route.path().replace("{project}", "some-project").replace("{image}", "0".repeat(64))
-                .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString());
+                .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString()).replace("{version}", "1");
         HttpRequest.Builder b = t.request(path);
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
         HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{}");

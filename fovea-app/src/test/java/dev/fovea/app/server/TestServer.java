@@ -38,7 +38,8 @@ final class TestServer implements AutoCloseable {
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(1024, 1), clock,
                 s.server().sessionIdle());
         context = new ServerContext(s, storage, accounts, ServerContext.ingest(s, storage, clock),
-                ServerContext.checks(s, storage, clock), ServerContext.reviews(storage, clock), clock);
+                ServerContext.checks(s, storage, clock), ServerContext.reviews(storage, clock),
+                ServerContext.datasets(storage, clock), clock);
         admin = accounts.addUser("boss", Role.ADMIN);
         reviewer = accounts.addUser("helper", Role.REVIEWER);
         server = FoveaServer.start(context, "127.0.0.1", 0);

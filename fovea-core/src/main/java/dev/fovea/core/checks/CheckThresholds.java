@@ -26,7 +26,7 @@ public record CheckThresholds(
         int nearDuplicateBits) {
 
     public static final CheckThresholds DEFAULTS = new CheckThresholds(3.5, 30, 1000, 0.10, 0.25, 0.97, 0.80, 0.50,
-            0.02, 1.0, 4.0, 1.6, 10);
+            0.02, 0.5, 4.0, 1.6, 10);
 
     /** At least this many images before a project's own distribution is trusted; fewer use the absolute bounds. */
     public static final int MIN_IMAGES_FOR_OUTLIERS = 8;

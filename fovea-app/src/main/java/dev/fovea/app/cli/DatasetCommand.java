@@ -1,0 +1,103 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.app.server.DatasetRoutes;
+import dev.fovea.app.server.ServerContext;
+import dev.fovea.core.dataset.DatasetService;
+import dev.fovea.core.dataset.DatasetVersion;
+import dev.fovea.core.dataset.Split;
+import dev.fovea.core.project.Project;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "dataset", description = "Frozen, numbered dataset versions of a project's labelled images.",
+        subcommands = {DatasetCommand.Freeze.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class})
+final class DatasetCommand {
+    static DatasetService service(FoveaCommand root) {
+        return ServerContext.datasets(root.storage(), Clock.systemUTC());
+    }
+
+    static Map<String, Object> json(DatasetVersion v, Map<Split, Map<String, Integer>> counts) {
+        return DatasetRoutes.json(v, counts);
+    }
+
+    static void print(Output out, DatasetVersion v, Map<Split, Map<String, Integer>> counts) {
+        out.text(String.format("Dataset version %d: %d images, hash %s", v.number(), v.images(), v.hash().substring(0, 16)));
+        Map<String, int[]> rows = new java.util.TreeMap<>();
+        counts.forEach((split, byClass) -> byClass.forEach((cls, n) -> rows.computeIfAbsent(cls, k -> new int[3])[split.ordinal()] = n));
+        out.text(String.format("  %-24s %7s %10s %6s", "class", "train", "validation", "test"));
+        rows.forEach((cls, n) -> out.text(String.format("  %-24s %7d %10d %6d", cls, n[0], n[1], n[2])));
+    }
+
+    @Command(name = "freeze", description = {"Freeze the labelled, not rejected images into a new version with a",
+            "stratified, seeded train/validation/test split. Freezing unchanged data returns the latest version."})
+    static final class Freeze extends FoveaSubcommand {
+        @Option(names = "--project", required = true, paramLabel = "NAME") String project;
+        @Option(names = "--validation", defaultValue = "0.1", paramLabel = "F") double validation;
+        @Option(names = "--test", defaultValue = "0.1", paramLabel = "F") double test;
+        @Option(names = "--seed", defaultValue = "42") long seed;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            Project p = root.storage().projects().require(project);
+            DatasetService.Frozen f = service(root).freeze(p, validation, test, seed);
+            if (json) {
+                Map<String, Object> doc = DatasetCommand.json(f.version(), f.counts());
+                doc.put("created", f.created());
+                doc.put("empty_classes", f.emptyClasses());
+                doc.put("left_out", f.leftOut());
+                output.document(doc);
+                return 0;
+            }
+            if (!f.created()) output.text("Nothing changed since version " + f.version().number() + ".");
+            print(output, f.version(), f.counts());
+            if (!f.emptyClasses().isEmpty()) output.text("Classes without images: " + f.emptyClasses() + " (training will refuse them)");
+            if (!f.leftOut().isEmpty()) output.text("Left out: " + f.leftOut());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List a project's dataset versions.")
+    static final class ListVersions extends FoveaSubcommand {
+        @Option(names = "--project", required = true, paramLabel = "NAME") String project;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            Project p = root.storage().projects().require(project);
+            DatasetService service = service(root);
+            List<DatasetVersion> versions = service.versions(p);
+            if (json) {
+                output.document(Map.of("versions", versions.stream().map(v -> json(v, service.counts(p, v.number()))).toList()));
+            } else if (versions.isEmpty()) {
+                output.text("No dataset versions yet (fovea dataset freeze --project " + project + ").");
+            } else {
+                versions.forEach(v -> output.text(String.format("%4d  %6d images  %s  %s", v.number(), v.images(),
+                        v.hash().substring(0, 16), v.createdAt())));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one dataset version with its class balance.")
+    static final class Show extends FoveaSubcommand {
+        @Option(names = "--project", required = true, paramLabel = "NAME") String project;
+        @Parameters(index = "0", paramLabel = "N") int number;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            Project p = root.storage().projects().require(project);
+            DatasetService service = service(root);
+            DatasetVersion v = service.require(p, number);
+            if (json) output.document(json(v, service.counts(p, number)));
+            else print(output, v, service.counts(p, number));
+            return 0;
+        }
+    }
+}
