@@ -1,5 +1,6 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.app.server.AccountRoutes;
 import dev.fovea.app.server.Argon2PasswordHasher;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.account.Role;
@@ -22,13 +23,9 @@ final class UserCommand {
                 root.settings().server().sessionIdle());
     }
 
+    /** The same user document as the HTTP API's. */
     static Map<String, Object> json(User u) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", u.id().toString());
-        m.put("name", u.name());
-        m.put("role", u.role().word());
-        m.put("disabled", u.disabled());
-        return m;
+        return AccountRoutes.json(u);
     }
 
     @Command(name = "add", description = "Add a user; prints a one-time password, shown only now.")

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Users and tokens, for admins: the same operations as {@code fovea user} and {@code fovea token}. */
-final class AccountRoutes {
+public final class AccountRoutes {
     private final ServerContext context;
 
     AccountRoutes(ServerContext context) {
@@ -35,7 +35,7 @@ final class AccountRoutes {
                 new Route(HandlerType.DELETE, "/api/tokens/{id}", Access.ADMIN, "Revoke a token", this::revoke));
     }
 
-    static Map<String, Object> json(User u) {
+    public static Map<String, Object> json(User u) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", u.id().toString());
         m.put("name", u.name());
