@@ -2,8 +2,7 @@ package dev.fovea.core.checks;
 
 /**
  * What the automatic checks measure on one image, computed once from its pixels (at import, or by
- * {@code fovea check} for older images). Transparent pixels are left out, so an icon on a transparent
- * background is judged by its drawing, not by the emptiness around it.
+ * {@code fovea check} for older images). Transparent parts are measured on white, as every page shows them.
  *
  * @param sharpness variance of the Laplacian of the normalised grey image (1st-99th percentile stretched to 0..255),
  *     scaled down to at most 256 px

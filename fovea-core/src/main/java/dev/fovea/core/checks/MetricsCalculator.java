@@ -18,7 +18,8 @@ public final class MetricsCalculator {
         int aw = Math.max(1, (int) Math.round(w * scale)), ah = Math.max(1, (int) Math.round(h * scale));
         // Large images are measured at 256 px so that sharpness does not depend on the file's resolution; small
         // ones at their own size (enlarging would blur every one of them alike).
-        BufferedImage small = scale < 1.0 ? resize(image, aw, ah) : image;
+        // Transparent parts are judged on white, as every page shows them: an icon and a photo of it measure alike.
+        BufferedImage small = onWhite(scale < 1.0 ? resize(image, aw, ah) : image);
         float[] grey = new float[aw * ah];
         boolean[] opaque = new boolean[aw * ah];
         int[] rgb = small.getRGB(0, 0, aw, ah, null, 0, aw);
@@ -145,6 +146,17 @@ public final class MetricsCalculator {
             current = resize(current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
         }
         return current;
+    }
+
+    private static BufferedImage onWhite(BufferedImage image) {
+        if (!image.getColorModel().hasAlpha()) return image;
+        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.drawImage(image, 0, 0, null);
+        g.dispose();
+        return out;
     }
 
     static BufferedImage resize(BufferedImage image, int w, int h) {
