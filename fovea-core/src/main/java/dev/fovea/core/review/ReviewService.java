@@ -129,10 +129,12 @@ public final class ReviewService {
         ReviewSettings settings = settings(project);
         store.releaseExpired(project.id(), now);
         Map<String, GoldAnswer> gold = store.gold(project.id());
-        Set<String> mine = new HashSet<>();
+        Set<String> mine = new HashSet<>(), reviewed = new HashSet<>();
         int ordinaryDone = 0;
-        for (Review r : store.reviewsBy(project.id(), user.id())) {
-            if (!r.undone()) {
+        for (Review r : store.reviews(project.id())) {
+            if (r.undone()) continue;
+            if (r.decision() != Decision.SKIP) reviewed.add(r.sha256());
+            if (r.userId().equals(user.id())) {
                 mine.add(r.sha256());
                 if (!gold.containsKey(r.sha256())) ordinaryDone++;
             }
@@ -149,7 +151,8 @@ public final class ReviewService {
             if (claims.getOrDefault(sha, 0) >= settings.reviewsNeeded(sha)) continue;
             candidates.add(sha);
         }
-        candidates.sort(order(project, settings, claims, candidates));
+        candidates.sort(order(project, settings, reviewed, candidates));
+        candidates = spread(candidates, reviewed, user, count);
         List<String> goldLeft = gold.keySet().stream().filter(s -> !mine.contains(s)).sorted().toList();
         int goldIndex = 0;
         for (String sha : candidates) {
@@ -162,10 +165,26 @@ public final class ReviewService {
         return out.stream().map(q -> new QueueItem(q.sha256(), false)).toList(); // a reviewer is never told what is gold
     }
 
-    private Comparator<String> order(Project project, ReviewSettings settings, Map<String, Integer> claims, List<String> inOrder) {
+    /**
+     * Reviewers asking at the same moment would all try to claim the same first fresh images and lose on each
+     * other's; each one starts instead at its own place within the first few fresh candidates, which keeps the
+     * queue order nearly intact while claims rarely collide. Started images (few, and wanted first) keep their order.
+     */
+    private static List<String> spread(List<String> ordered, Set<String> reviewed, User user, int count) {
+        List<String> out = new ArrayList<>(ordered.size()), fresh = new ArrayList<>();
+        for (String sha : ordered) (reviewed.contains(sha) ? out : fresh).add(sha);
+        int window = Math.min(fresh.size(), 8 * count);
+        int offset = window == 0 ? 0 : Math.floorMod(user.id().hashCode(), window);
+        for (int i = 0; i < window; i++) out.add(fresh.get((offset + i) % window));
+        out.addAll(fresh.subList(window, fresh.size()));
+        return out;
+    }
+
+    private Comparator<String> order(Project project, ReviewSettings settings, Set<String> reviewed, List<String> inOrder) {
         Map<String, Integer> position = new LinkedHashMap<>();
         for (int i = 0; i < inOrder.size(); i++) position.put(inOrder.get(i), i);
-        Comparator<String> started = Comparator.comparing(sha -> claims.getOrDefault(sha, 0) > 0 ? 0 : 1);
+        // Images someone already reviewed and that need another opinion come first, so double reviews complete.
+        Comparator<String> started = Comparator.comparing(sha -> reviewed.contains(sha) ? 0 : 1);
         Comparator<String> rest = switch (settings.queueOrder()) {
             case UNREVIEWED_FIRST -> Comparator.comparing(position::get);
             case FLAGGED_FIRST -> {
