@@ -114,7 +114,7 @@ public final class Storage implements AutoCloseable {
     }
 
     /** Removes a password from a JDBC URL before it is printed. */
-    static String redact(String url) {
+    public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^/:@]+):([^@/]+)@", "//$1:***@");
     }
 

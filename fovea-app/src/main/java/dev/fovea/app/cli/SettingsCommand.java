@@ -1,6 +1,7 @@
 package dev.fovea.app.cli;
 
 import dev.fovea.app.settings.Settings;
+import dev.fovea.store.Storage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,16 +18,12 @@ final class SettingsCommand extends FoveaSubcommand {
         Settings s = root.settings();
         Map<String, Object> doc = new LinkedHashMap<>();
         Map<String, Object> values = new TreeMap<>(s.values());
-        values.computeIfPresent("db", (k, v) -> redact((String) v));
+        values.computeIfPresent("db", (k, v) -> Storage.redact((String) v));
         doc.put("values", values);
         doc.put("origins", new TreeMap<>(s.origins()));
         if (json) output.document(doc);
         else values.forEach((k, v) -> output.text(String.format("%-24s %-50s %s", k, v,
                 s.origins().getOrDefault(k, "derived"))));
         return 0;
-    }
-
-    private static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 }

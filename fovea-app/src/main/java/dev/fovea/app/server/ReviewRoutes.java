@@ -288,12 +288,13 @@ final class ReviewRoutes {
         for (Review r : service().store().reviews(p.id())) {
             if (!r.undone() && r.decision() != Decision.SKIP) byImage.computeIfAbsent(r.sha256(), k -> new ArrayList<>()).add(r);
         }
+        Map<UUID, String> names = new java.util.HashMap<>();
+        context.storage().accounts().users().forEach(u -> names.put(u.id(), u.name()));
         service().outcomes(p).forEach((sha, o) -> {
             if (o.state() != Consensus.State.DISAGREEMENT) return;
             List<Map<String, Object>> answers = new ArrayList<>();
             for (Review r : byImage.getOrDefault(sha, List.of())) {
-                answers.add(Map.of("user", context.storage().accounts().findUser(r.userId()).map(User::name).orElse("?"),
-                        "answer", r.category()));
+                answers.add(Map.of("user", names.getOrDefault(r.userId(), "?"), "answer", r.category()));
             }
             out.add(Map.of("id", sha, "thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail",
                     "answers", answers));

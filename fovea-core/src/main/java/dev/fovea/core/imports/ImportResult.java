@@ -1,6 +1,5 @@
 package dev.fovea.core.imports;
 
-import dev.fovea.core.image.RejectReason;
 import dev.fovea.core.image.Rejection;
 import java.time.Duration;
 import java.util.List;
@@ -35,9 +34,5 @@ public record ImportResult(
 
     public boolean nothingNew() {
         return imported == 0 && duplicates == 0;
-    }
-
-    public long rejectedWith(RejectReason reason) {
-        return rejected.stream().filter(r -> r.reason() == reason).count();
     }
 }

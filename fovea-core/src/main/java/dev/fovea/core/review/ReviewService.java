@@ -271,8 +271,8 @@ public final class ReviewService {
     public Map<String, Consensus.Outcome> outcomes(Project project) {
         Set<UUID> excluded = new HashSet<>();
         store.reviewers(project.id()).stream().filter(ReviewerInfo::excluded).forEach(r -> excluded.add(r.userId()));
-        List<Review> ordinary = store.reviews(project.id()).stream()
-                .filter(r -> !store.gold(project.id()).containsKey(r.sha256())).toList();
+        Map<String, GoldAnswer> gold = store.gold(project.id());
+        List<Review> ordinary = store.reviews(project.id()).stream().filter(r -> !gold.containsKey(r.sha256())).toList();
         return Consensus.outcomes(ordinary, excluded, settings(project), store.settlements(project.id()),
                 images.sourcePaths(project.id()).keySet());
     }
