@@ -1,0 +1,88 @@
+package dev.fovea.core.training;
+
+import dev.fovea.core.FoveaException;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+
+/**
+ * How an image becomes the model's input: scaled (stretched) to {@code inputSize} x {@code inputSize} with
+ * bilinear interpolation, transparent parts on white, RGB channels scaled to 0..1, then normalised per channel
+ * with {@code mean} and {@code std}. Part of every model's record, so that evaluation, batch prediction and
+ * serving preprocess exactly as training did.
+ */
+public record Preprocessing(int inputSize, float[] mean, float[] std) {
+    /** ImageNet's channel statistics: the convention of torchvision's pretrained backbones. */
+    public static Preprocessing imagenet(int inputSize) {
+        return new Preprocessing(inputSize, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+    }
+
+    public Preprocessing {
+        if (inputSize < 1) throw FoveaException.invalid("preprocessing input size " + inputSize + " is below 1");
+        if (mean.length != 3 || std.length != 3) throw FoveaException.invalid("preprocessing needs 3 means and 3 stds");
+        for (float s : std) if (!(s > 0)) throw FoveaException.invalid("preprocessing std " + s + " is not positive");
+    }
+
+    /** The image scaled to the input size as opaque RGB on white. */
+    public BufferedImage resize(BufferedImage image) {
+        return scaled(image, inputSize, inputSize);
+    }
+
+    /** Scales with bilinear interpolation, painting transparent parts on white. */
+    public static BufferedImage scaled(BufferedImage image, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(image, 0, 0, width, height, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    /** Writes an image already at the input size into {@code out} at {@code offset}, channels first (C,H,W). */
+    public void toChw(BufferedImage sized, float[] out, int offset) {
+        int n = inputSize * inputSize;
+        if (sized.getWidth() != inputSize || sized.getHeight() != inputSize) {
+            throw new IllegalArgumentException("image is " + sized.getWidth() + "x" + sized.getHeight()
+                    + ", not the input size " + inputSize);
+        }
+        int[] rgb = sized.getRGB(0, 0, inputSize, inputSize, null, 0, inputSize);
+        toChw(rgb, out, offset);
+        assert rgb.length == n;
+    }
+
+    /** Packed RGB pixels (row-major, input size squared) into normalised C,H,W floats. */
+    public void toChw(int[] rgb, float[] out, int offset) {
+        int n = inputSize * inputSize;
+        float r0 = 1f / (255f * std[0]), r1 = 1f / (255f * std[1]), r2 = 1f / (255f * std[2]);
+        float m0 = mean[0] / std[0], m1 = mean[1] / std[1], m2 = mean[2] / std[2];
+        for (int i = 0; i < n; i++) {
+            int p = rgb[i];
+            out[offset + i] = ((p >> 16) & 0xff) * r0 - m0;
+            out[offset + n + i] = ((p >> 8) & 0xff) * r1 - m1;
+            out[offset + 2 * n + i] = (p & 0xff) * r2 - m2;
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessing p && p.inputSize == inputSize && java.util.Arrays.equals(p.mean, mean)
+                && java.util.Arrays.equals(p.std, std);
+    }
+
+    @Override
+    public int hashCode() {
+        return inputSize * 31 + java.util.Arrays.hashCode(mean) * 17 + java.util.Arrays.hashCode(std);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessing[inputSize=" + inputSize + ", mean=" + java.util.Arrays.toString(mean) + ", std="
+                + java.util.Arrays.toString(std) + "]";
+    }
+}

@@ -1,0 +1,186 @@
+package dev.fovea.core.training;
+
+import dev.fovea.core.FoveaException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of one training run, fully resolved. The keys are stable names that a config file, the CLI flags
+ * ({@code --lr 0.01} is {@code lr: 0.01}) and later the tuning search spaces all use; {@link #toMap()} is what a
+ * run records and {@link #parse} reads it back, so a run can be repeated from its record.
+ *
+ * <p>{@code cnn_channels} and {@code cnn_blocks} shape the small CNN (first block's channels, doubled per
+ * block); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
+ * {@code finetune_lr_factor} belong to transfer learning; {@code loader_threads} is how many threads decode and
+ * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads.
+ */
+public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
+        double momentum, boolean nesterov, double weightDecay, String schedule, double warmupEpochs,
+        double labelSmoothing, String classWeights, String augment, int earlyStoppingPatience, long seed,
+        int cnnChannels, int cnnBlocks, int stepEvery, double stepGamma, int loaderThreads, int threads,
+        int freezeEpochs, double finetuneLrFactor) {
+
+    public static final List<String> ARCHITECTURES = List.of("small-cnn", "resnet18");
+    public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
+    public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
+    public static final List<String> CLASS_WEIGHTS = List.of("none", "balanced");
+    public static final List<String> AUGMENTS = List.of("none", "light", "strong");
+
+    /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
+    public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,
+            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1);
+
+    /** The keys in the order a run records them. */
+    public static final List<String> KEYS = List.of("arch", "input_size", "epochs", "batch_size", "optimizer",
+            "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup_epochs", "label_smoothing",
+            "class_weights", "augment", "early_stopping_patience", "seed", "cnn_channels", "cnn_blocks",
+            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor");
+
+    public TrainSettings {
+        oneOf("arch", arch, ARCHITECTURES);
+        oneOf("optimizer", optimizer, OPTIMIZERS);
+        oneOf("schedule", schedule, SCHEDULES);
+        oneOf("class_weights", classWeights, CLASS_WEIGHTS);
+        oneOf("augment", augment, AUGMENTS);
+        range("input_size", inputSize, 8, 1024);
+        range("epochs", epochs, 1, 100_000);
+        range("batch_size", batchSize, 1, 65_536);
+        range("lr", lr, 1e-9, 10);
+        range("momentum", momentum, 0, 0.9999);
+        range("weight_decay", weightDecay, 0, 10);
+        range("warmup_epochs", warmupEpochs, 0, epochs);
+        range("label_smoothing", labelSmoothing, 0, 0.99);
+        range("early_stopping_patience", earlyStoppingPatience, 0, 100_000);
+        range("cnn_channels", cnnChannels, 1, 1024);
+        range("cnn_blocks", cnnBlocks, 1, 8);
+        range("step_every", stepEvery, 0, 100_000);
+        range("step_gamma", stepGamma, 1e-6, 1);
+        range("loader_threads", loaderThreads, 0, 256);
+        range("threads", threads, 1, 1024);
+        range("freeze_epochs", freezeEpochs, 0, epochs);
+        range("finetune_lr_factor", finetuneLrFactor, 1e-6, 1);
+    }
+
+    /** Reads settings from key/value pairs (a config file, flags, a run's record) on top of the defaults. */
+    public static TrainSettings parse(Map<String, ?> values) {
+        return DEFAULTS.with(values);
+    }
+
+    /** These settings with some keys replaced; unknown keys and unreadable values are errors naming them. */
+    public TrainSettings with(Map<String, ?> overrides) {
+        Map<String, String> m = toMap();
+        for (var e : overrides.entrySet()) {
+            String key = e.getKey().trim().toLowerCase(Locale.ROOT).replace('-', '_');
+            if (!m.containsKey(key)) {
+                throw FoveaException.invalid("unknown training setting '" + e.getKey() + "'; known settings: "
+                        + String.join(", ", KEYS));
+            }
+            if (e.getValue() == null) throw FoveaException.invalid("training setting '" + key + "' has no value");
+            m.put(key, String.valueOf(e.getValue()).trim());
+        }
+        return new TrainSettings(m.get("arch"), integer(m, "input_size"), integer(m, "epochs"),
+                integer(m, "batch_size"), m.get("optimizer"), number(m, "lr"), number(m, "momentum"),
+                bool(m, "nesterov"), number(m, "weight_decay"), m.get("schedule"), number(m, "warmup_epochs"),
+                number(m, "label_smoothing"), m.get("class_weights"), m.get("augment"),
+                integer(m, "early_stopping_patience"), longValue(m, "seed"), integer(m, "cnn_channels"),
+                integer(m, "cnn_blocks"), integer(m, "step_every"), number(m, "step_gamma"),
+                integer(m, "loader_threads"), integer(m, "threads"), integer(m, "freeze_epochs"),
+                number(m, "finetune_lr_factor"));
+    }
+
+    /** Every key with its value as text, in {@link #KEYS} order. */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("arch", arch);
+        m.put("input_size", Integer.toString(inputSize));
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch_size", Integer.toString(batchSize));
+        m.put("optimizer", optimizer);
+        m.put("lr", text(lr));
+        m.put("momentum", text(momentum));
+        m.put("nesterov", Boolean.toString(nesterov));
+        m.put("weight_decay", text(weightDecay));
+        m.put("schedule", schedule);
+        m.put("warmup_epochs", text(warmupEpochs));
+        m.put("label_smoothing", text(labelSmoothing));
+        m.put("class_weights", classWeights);
+        m.put("augment", augment);
+        m.put("early_stopping_patience", Integer.toString(earlyStoppingPatience));
+        m.put("seed", Long.toString(seed));
+        m.put("cnn_channels", Integer.toString(cnnChannels));
+        m.put("cnn_blocks", Integer.toString(cnnBlocks));
+        m.put("step_every", Integer.toString(stepEvery));
+        m.put("step_gamma", text(stepGamma));
+        m.put("loader_threads", Integer.toString(loaderThreads));
+        m.put("threads", Integer.toString(threads));
+        m.put("freeze_epochs", Integer.toString(freezeEpochs));
+        m.put("finetune_lr_factor", text(finetuneLrFactor));
+        return m;
+    }
+
+    /** The keys whose values differ from {@code other}'s, in key order. */
+    public List<String> differences(TrainSettings other) {
+        Map<String, String> a = toMap(), b = other.toMap();
+        List<String> out = new ArrayList<>();
+        for (String k : KEYS) if (!a.get(k).equals(b.get(k))) out.add(k);
+        return out;
+    }
+
+    private static String text(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static void oneOf(String key, String value, List<String> allowed) {
+        if (value == null || !allowed.contains(value)) {
+            throw FoveaException.invalid("training setting " + key + " '" + value + "' is not one of "
+                    + String.join(", ", allowed));
+        }
+    }
+
+    private static void range(String key, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw FoveaException.invalid("training setting " + key + " " + text(value) + " is outside "
+                    + text(min) + ".." + text(max));
+        }
+    }
+
+    private static int integer(Map<String, String> m, String key) {
+        long v = longValue(m, key);
+        if (v != (int) v) throw FoveaException.invalid("training setting " + key + " '" + m.get(key) + "' is too large");
+        return (int) v;
+    }
+
+    private static long longValue(Map<String, String> m, String key) {
+        String s = m.get(key);
+        try {
+            double d = Double.parseDouble(s); // accepts "10" and "10.0" (YAML writers differ)
+            if (d != Math.rint(d) || Double.isInfinite(d)) throw new NumberFormatException();
+            return s.matches("-?\\d+") ? Long.parseLong(s) : (long) d;
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("training setting " + key + " '" + s + "' is not a whole number");
+        }
+    }
+
+    private static double number(Map<String, String> m, String key) {
+        String s = m.get(key);
+        try {
+            double d = Double.parseDouble(s);
+            if (!Double.isFinite(d)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("training setting " + key + " '" + s + "' is not a number");
+        }
+    }
+
+    private static boolean bool(Map<String, String> m, String key) {
+        String s = m.get(key).toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw FoveaException.invalid("training setting " + key + " '" + m.get(key) + "' is not true or false");
+        };
+    }
+}
