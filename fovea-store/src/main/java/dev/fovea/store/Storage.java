@@ -9,6 +9,7 @@ import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
+import dev.fovea.core.run.RunStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ public final class Storage implements AutoCloseable {
     private final CurationStore curation;
     private final ReviewStore reviews;
     private final DatasetStore datasets;
+    private final RunStore runs;
     private final BlobStore blobs;
     private final String description;
 
@@ -48,6 +50,7 @@ public final class Storage implements AutoCloseable {
         this.curation = new JdbcCurationStore(jdbc, clock);
         this.reviews = new JdbcReviewStore(jdbc, clock);
         this.datasets = new JdbcDatasetStore(jdbc, clock);
+        this.runs = new JdbcRunStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -140,6 +143,10 @@ public final class Storage implements AutoCloseable {
 
     public DatasetStore datasets() {
         return datasets;
+    }
+
+    public RunStore runs() {
+        return runs;
     }
 
     public BlobStore blobs() {

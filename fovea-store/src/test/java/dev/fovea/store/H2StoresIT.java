@@ -10,10 +10,12 @@ import dev.fovea.core.contract.DatasetStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.contract.ReviewStoreContract;
+import dev.fovea.core.contract.RunStoreContract;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
+import dev.fovea.core.run.RunStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,6 +79,12 @@ class H2StoresIT {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected ImageStore images() { return storage.images(); }
         @Override protected DatasetStore datasets() { return storage.datasets(); }
+    }
+
+    @Nested
+    class Runs extends RunStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected RunStore runs() { return storage.runs(); }
     }
 
     @Nested
