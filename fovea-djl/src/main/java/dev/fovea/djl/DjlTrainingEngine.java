@@ -1,0 +1,292 @@
+package dev.fovea.djl;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.EpochMetrics;
+import dev.fovea.core.training.Example;
+import dev.fovea.core.training.LrSchedule;
+import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.Preprocessing;
+import dev.fovea.core.training.StepMetrics;
+import dev.fovea.core.training.TrainSettings;
+import dev.fovea.core.training.TrainedModel;
+import dev.fovea.core.training.TrainingEngine;
+import dev.fovea.core.training.TrainingJob;
+import dev.fovea.core.training.TrainingListener;
+import dev.fovea.core.training.TrainingPlan;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trains Fovea's networks with DJL on PyTorch. Each optimizer step runs in its own NDManager that is closed
+ * right after, so no batch or intermediate array outlives its step; validation runs without gradients in eval
+ * mode. After every epoch a checkpoint is written; a job whose folder holds a checkpoint resumes after its epoch.
+ */
+public final class DjlTrainingEngine implements TrainingEngine {
+    private static final long CACHE_BYTES = 1L << 30;
+
+    public DjlTrainingEngine(Path cacheDir, int threads) {
+        DjlRuntime.start(cacheDir, threads);
+    }
+
+    @Override
+    public Map<String, String> versions() {
+        return DjlRuntime.versions();
+    }
+
+    @Override
+    public void validate(TrainingJob job) {
+        TrainSettings s = job.settings();
+        int min = Networks.minimumInputSize(s);
+        if (s.inputSize() < min) {
+            throw FoveaException.invalid("input_size " + s.inputSize() + " is too small for " + s.arch()
+                    + (s.arch().equals("small-cnn") ? " with " + s.cnnBlocks() + " blocks" : "")
+                    + ": it needs at least " + min);
+        }
+        if (s.freezeEpochs() > 0) {
+            throw FoveaException.invalid("freeze_epochs " + s.freezeEpochs()
+                    + " needs a pretrained backbone to freeze; this run starts from scratch");
+        }
+        if (job.classes().size() < 2) {
+            throw FoveaException.invalid("training needs at least 2 classes, got " + job.classes());
+        }
+        if (job.train().isEmpty()) throw FoveaException.invalid("training needs at least one training image");
+        for (Example e : job.train()) {
+            if (e.label() < 0 || e.label() >= job.classes().size()) {
+                throw FoveaException.invalid("example " + e.sha256() + " has label " + e.label()
+                        + " outside 0.." + (job.classes().size() - 1));
+            }
+        }
+        Checkpoint.read(job.checkpointDir()).ifPresent(c -> checkMatches(c, job));
+    }
+
+    private static void checkMatches(Checkpoint c, TrainingJob job) {
+        Map<String, String> now = job.settings().toMap();
+        List<String> differ = now.keySet().stream()
+                .filter(k -> !k.equals("threads") && !k.equals("loader_threads"))
+                .filter(k -> !now.get(k).equals(c.settings().get(k))).toList();
+        if (!differ.isEmpty()) {
+            String first = differ.get(0);
+            throw new FoveaException("checkpoint_mismatch", "checkpoint in " + job.checkpointDir()
+                    + " was written with other settings (" + String.join(", ", differ) + "; e.g. " + first + " was '"
+                    + c.settings().get(first) + "', now '" + now.get(first) + "')");
+        }
+        if (!c.classes().equals(job.classes())) {
+            throw new FoveaException("checkpoint_mismatch", "checkpoint in " + job.checkpointDir()
+                    + " was written for classes " + c.classes() + ", not " + job.classes());
+        }
+    }
+
+    @Override
+    public TrainedModel train(TrainingJob job, TrainingListener listener) {
+        validate(job);
+        TrainSettings s = job.settings();
+        int k = job.classes().size(), size = s.inputSize();
+        Preprocessing pre = Preprocessing.imagenet(size);
+        Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
+        Block block = Networks.build(s, k);
+        FoveaOptimizer optimizer = new FoveaOptimizer(s);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(optimizer).optDevices(new Device[] {Device.cpu()});
+        int loaders = s.loaderThreads() > 0 ? s.loaderThreads() : Math.max(1, Math.min(2, s.threads()));
+        try (Model model = Model.newInstance("fovea-" + s.arch(), Device.cpu(), "PyTorch");
+                InputPipeline input = new InputPipeline(job.images(), pre, s.augment(), loaders, CACHE_BYTES)) {
+            model.setBlock(block);
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(1, 3, size, size));
+                long parameters = countParameters(block);
+                NDManager manager = model.getNDManager();
+                NDArray classWeights = classWeights(s, job, manager);
+
+                int firstEpoch = 1, bestEpoch = 0, stale = 0;
+                long step = 0;
+                double bestScore = Double.NEGATIVE_INFINITY;
+                Optional<Checkpoint> resumed = Checkpoint.read(job.checkpointDir());
+                if (resumed.isPresent()) {
+                    Checkpoint c = resumed.get();
+                    loadParameters(block, manager, c.parameters());
+                    optimizer.restore(c.optimizer(), manager);
+                    firstEpoch = c.epoch() + 1;
+                    step = c.step();
+                    bestEpoch = c.bestEpoch();
+                    bestScore = c.bestScore();
+                    stale = c.epochsWithoutImprovement();
+                }
+                int batches = InputPipeline.batches(job.train().size(), s.batchSize());
+                listener.onStart(new TrainingPlan(firstEpoch, s.epochs(), batches, job.train().size(),
+                        job.validation().size(), parameters));
+                int epochsRun = firstEpoch - 1;
+                boolean stoppedEarly = false;
+                for (int epoch = firstEpoch; epoch <= s.epochs(); epoch++) {
+                    long epochStart = System.nanoTime();
+                    double lossSum = 0;
+                    int seen = 0, batch = 0;
+                    long last = System.nanoTime();
+                    Iterator<InputPipeline.Batch> it = input.epoch(job.train(), s.batchSize(), true, s.seed(), epoch);
+                    while (it.hasNext()) {
+                        InputPipeline.Batch b = it.next();
+                        long[] times = new long[4];
+                        times[0] = System.nanoTime() - last;
+                        double lr = LrSchedule.at(s, step, batches);
+                        optimizer.setLearningRate(lr);
+                        float loss = trainStep(trainer, manager, b, size, k, (float) s.labelSmoothing(), classWeights, times);
+                        if (!Float.isFinite(loss)) {
+                            throw new FoveaException("training_diverged", "training loss became " + loss + " at epoch "
+                                    + epoch + ", batch " + (batch + 1) + " (lr " + lr + "); try a lower lr");
+                        }
+                        step++;
+                        batch++;
+                        lossSum += loss * b.size();
+                        seen += b.size();
+                        long now = System.nanoTime();
+                        listener.onStep(new StepMetrics(step, epoch, batch, batches, loss, lr,
+                                b.size() / Math.max(1e-9, (now - last) / 1e9), times[0] / 1e6, times[1] / 1e6,
+                                times[2] / 1e6, times[3] / 1e6));
+                        last = now;
+                    }
+                    double[] val = evaluate(trainer, manager, input, job.validation(), s, size, k, classWeights);
+                    double trainLoss = lossSum / Math.max(1, seen);
+                    double score = job.validation().isEmpty() ? -trainLoss : val[1];
+                    listener.onEpoch(new EpochMetrics(epoch, step, trainLoss, val[0], val[1],
+                            (System.nanoTime() - epochStart) / 1e9));
+                    boolean best = score > bestScore;
+                    if (best) {
+                        bestScore = score;
+                        bestEpoch = epoch;
+                        stale = 0;
+                        Checkpoint.writeAtomically(job.checkpointDir().resolve(Checkpoint.BEST), parameters(block));
+                    } else {
+                        stale++;
+                    }
+                    new Checkpoint(epoch, step, bestEpoch, bestScore, stale, s.toMap(), job.classes(),
+                            parameters(block), optimizer.state()).write(job.checkpointDir());
+                    listener.onCheckpoint(epoch, best);
+                    epochsRun = epoch;
+                    if (s.earlyStoppingPatience() > 0 && stale >= s.earlyStoppingPatience() && epoch < s.epochs()) {
+                        stoppedEarly = true;
+                        break;
+                    }
+                    if (listener.shouldStop()) {
+                        stoppedEarly = true;
+                        break;
+                    }
+                }
+                byte[] weights = Files.readAllBytes(job.checkpointDir().resolve(Checkpoint.BEST));
+                return new TrainedModel(s, job.classes(), pre, weights, bestEpoch, epochsRun, stoppedEarly, parameters);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("training checkpoint folder " + job.checkpointDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static float trainStep(Trainer trainer, NDManager manager, InputPipeline.Batch b, int size, int k,
+            float smoothing, NDArray classWeights, long[] times) {
+        try (NDManager step = manager.newSubManager()) {
+            long t0 = System.nanoTime();
+            NDArray x = step.create(b.data(), new Shape(b.size(), 3, size, size));
+            NDArray y = step.create(b.labels());
+            float value;
+            long t1, t2;
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray loss = Losses.crossEntropy(logits, y, k, smoothing, classWeights);
+                value = loss.getFloat(); // PyTorch on CPU is synchronous: the forward pass is done here
+                t1 = System.nanoTime();
+                gc.backward(loss);
+                t2 = System.nanoTime();
+            }
+            trainer.step();
+            long t3 = System.nanoTime();
+            times[1] = t1 - t0;
+            times[2] = t2 - t1;
+            times[3] = t3 - t2;
+            return value;
+        }
+    }
+
+    /** Mean validation loss and accuracy, in eval mode without gradients; NaN, NaN when there are no examples. */
+    private static double[] evaluate(Trainer trainer, NDManager manager, InputPipeline input, List<Example> examples,
+            TrainSettings s, int size, int k, NDArray classWeights) {
+        if (examples.isEmpty()) return new double[] {Double.NaN, Double.NaN};
+        double lossSum = 0;
+        long right = 0;
+        Iterator<InputPipeline.Batch> it = input.epoch(examples, Math.max(s.batchSize(), 64), false, s.seed(), 0);
+        while (it.hasNext()) {
+            InputPipeline.Batch b = it.next();
+            try (NDManager step = manager.newSubManager()) {
+                NDArray x = step.create(b.data(), new Shape(b.size(), 3, size, size));
+                NDArray y = step.create(b.labels());
+                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                lossSum += Losses.crossEntropy(logits, y, k, 0f, null).getFloat() * b.size();
+                int[] predicted = logits.argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+                for (int i = 0; i < b.size(); i++) if (predicted[i] == b.labels()[i]) right++;
+            }
+        }
+        return new double[] {lossSum / examples.size(), right / (double) examples.size()};
+    }
+
+    private static NDArray classWeights(TrainSettings s, TrainingJob job, NDManager manager) {
+        if (!s.classWeights().equals("balanced")) return null;
+        int k = job.classes().size();
+        int[] counts = new int[k];
+        for (Example e : job.train()) counts[e.label()]++;
+        float[] w = new float[k];
+        for (int c = 0; c < k; c++) w[c] = counts[c] == 0 ? 0f : job.train().size() / (float) (k * counts[c]);
+        return manager.create(w); // scikit-learn's "balanced": n / (classes * count)
+    }
+
+    static long countParameters(Block block) {
+        long n = 0;
+        for (var p : block.getParameters().values()) {
+            if (p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR) continue;
+            n += p.getArray().getShape().size();
+        }
+        return n;
+    }
+
+    static byte[] parameters(Block block) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            block.saveParameters(new DataOutputStream(out));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void loadParameters(Block block, NDManager manager, byte[] bytes) {
+        try {
+            block.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException | MalformedModelException | IllegalArgumentException e) {
+            throw new FoveaException("weights_mismatch", "saved weights do not fit the network: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Predictor load(TrainedModel trained) {
+        return new DjlPredictor(trained);
+    }
+}
