@@ -2,6 +2,7 @@
 # Installs the Debian packages Fovea's test suite needs, only those that are missing:
 #   postgresql (Debian 12: v15)          - server for the store contract tests (see scripts/pg-test-server.sh)
 #   chromium, chromium-driver            - headless browser tests of fovea-app
+#   dataset-fashion-mnist                - real images (MIT) that the training tests train on
 #   fonts-dejavu-core                    - a known font for rendering tests
 # A second run, with everything present, only asks dpkg and does not call apt-get.
 # The distribution's own PostgreSQL cluster service is NOT started: the tests run their own
@@ -9,7 +10,7 @@
 # Usage: scripts/install-test-deps.sh        (as root, or with everything already installed)
 set -euo pipefail
 
-PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core)
+PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core dataset-fashion-mnist)
 
 say() { echo "install-test-deps: $*" >&2; }
 die() { say "error: $*"; exit 1; }

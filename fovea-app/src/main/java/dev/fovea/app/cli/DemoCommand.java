@@ -1,5 +1,12 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.core.dataset.DatasetService;
+import dev.fovea.core.run.Run;
+import dev.fovea.core.run.RunStatus;
+import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.training.TrainSettings;
+import java.util.List;
+
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.imports.ImportResult;
 import dev.fovea.core.project.Project;
@@ -12,8 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
-        "Fovea's main job on the bundled sample: create the workspace, import 540 emoji in 9 classes,",
-        "print a summary, then serve the web UI (its URL and a new admin's password are printed). Safe to run again."})
+        "Fovea's main job on the bundled sample: create the workspace, import 540 emoji in 9 classes, run the",
+        "automatic checks, freeze a dataset version, train a classifier and print its test accuracy, then serve the",
+        "web UI (its URL and a new admin's password are printed). Safe to run again: a finished run with the same",
+        "settings and data is reused."})
 final class DemoCommand extends FoveaSubcommand {
     static final String PROJECT = "emoji";
 
@@ -25,6 +34,9 @@ final class DemoCommand extends FoveaSubcommand {
 
     @Option(names = "--port", paramLabel = "P", description = "Port for the server (default: setting server.port).")
     Integer port;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Training epochs (default 20).")
+    int epochs;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -38,6 +50,7 @@ final class DemoCommand extends FoveaSubcommand {
         Storage storage = root.storage();
         Project project = storage.projects().require(PROJECT);
         Map<String, Long> byLabel = storage.images().countByLabel(project.id());
+        TrainingService.Outcome trained = train(project);
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("workspace", root.settings().workspace().toString());
@@ -45,6 +58,12 @@ final class DemoCommand extends FoveaSubcommand {
             doc.put("import", ImportReport.json(result));
             doc.put("images_per_class", byLabel);
             doc.put("flags", flags);
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("run", trained.run().id());
+            training.put("dataset_version", trained.run().datasetVersion());
+            training.put("test_accuracy", trained.run().summary().get("test_accuracy"));
+            training.put("test_images", trained.test() == null ? 0 : trained.test().n());
+            doc.put("training", training);
             output.document(doc);
             return serve();
         }
@@ -57,7 +76,26 @@ final class DemoCommand extends FoveaSubcommand {
             output.text(String.format("    %-18s %d", cls, byLabel.getOrDefault(cls, 0L)));
         }
         output.text("  automatic checks: " + flags);
+        output.text(String.format(java.util.Locale.ROOT, "  trained run %d (%s, dataset version %d): test accuracy %.3f on %d images",
+                trained.run().id(), trained.run().params().get("arch"), trained.run().datasetVersion(),
+                trained.run().summary().getOrDefault("test_accuracy", Double.NaN), trained.test() == null ? 0 : trained.test().n()));
         return serve();
+    }
+
+    /** Freezes the sample (unchanged data keeps its version) and trains, or reuses a finished run with the same settings. */
+    private TrainingService.Outcome train(Project project) {
+        DatasetService.Frozen frozen = DatasetCommand.service(root).freeze(project, 0.15, 0.15, 42);
+        int version = frozen.version().number();
+        TrainSettings settings = TrainSettings.parse(Map.of("epochs", epochs));
+        TrainingService training = TrainCommand.service(root);
+        for (Run r : root.storage().runs().runs(project.id())) {
+            if (r.datasetVersion() == version && r.status() == RunStatus.FINISHED && r.params().equals(settings.toMap())) {
+                output.info("Reusing run " + r.id() + " (same data and settings)");
+                return new TrainingService.Outcome(r, TrainingService.evaluate(training.testPredictions(r.id())), null);
+            }
+        }
+        output.info("Training " + settings.arch() + " for " + epochs + " epochs on dataset version " + version + " ...");
+        return training.train(project, version, settings, List.of("demo"), null, new TrainingProgress(output));
     }
 
     private int serve() throws InterruptedException {

@@ -2,8 +2,8 @@ package dev.fovea.app.cli;
 
 import picocli.CommandLine.IVersionProvider;
 
-final class FoveaVersion implements IVersionProvider {
-    static String version() {
+public final class FoveaVersion implements IVersionProvider {
+    public static String version() {
         String v = FoveaVersion.class.getPackage().getImplementationVersion();
         return v == null ? "development" : v;
     }

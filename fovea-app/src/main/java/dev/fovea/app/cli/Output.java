@@ -62,6 +62,6 @@ final class Output {
             e.printStackTrace(err);
         }
         if (json) document(Cli.errorDocument(code, message));
-        return code.equals("invalid") || code.equals("not_found") || code.equals("conflict") ? 2 : 1;
+        return java.util.Set.of("invalid", "not_found", "conflict", "checkpoint_mismatch", "dataset_changed").contains(code) ? 2 : 1;
     }
 }

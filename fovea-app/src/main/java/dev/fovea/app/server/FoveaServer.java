@@ -42,6 +42,7 @@ public final class FoveaServer implements AutoCloseable {
         table.addAll(new CurationRoutes(context).routes());
         table.addAll(new ReviewRoutes(context).routes());
         table.addAll(new DatasetRoutes(context).routes());
+        table.addAll(new RunRoutes(context).routes());
         table.addAll(new AccountRoutes(context).routes());
         table.add(new Route(HandlerType.GET, "/api/openapi.json", Access.REVIEW, "This API as OpenAPI 3.1",
                 ctx -> ctx.json(OpenApi.document(routes()))));

@@ -30,7 +30,7 @@ final class HttpError {
             case "unauthorized" -> 401;
             case "forbidden", "csrf" -> 403;
             case "not_found" -> 404;
-            case "conflict" -> 409;
+            case "conflict", "checkpoint_mismatch", "dataset_changed" -> 409;
             case "too_large" -> 413;
             case "unsupported_format", "unsupported_media_type" -> 415;
             case "too_many_requests" -> 429;

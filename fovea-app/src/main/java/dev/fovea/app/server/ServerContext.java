@@ -1,5 +1,11 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.training.LazyTrainingEngine;
+import dev.fovea.core.run.TrainingService;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import dev.fovea.app.settings.Settings;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.checks.CheckService;
@@ -11,12 +17,36 @@ import java.time.Clock;
 
 /** What the HTTP routes work with, built once by whoever starts the server. */
 public record ServerContext(Settings settings, Storage storage, AccountService accounts, ImageIngest ingest,
-        CheckService checks, ReviewService reviews, DatasetService datasets, Clock clock) {
+        CheckService checks, ReviewService reviews, DatasetService datasets, TrainingService training, Clock clock) {
     public static ServerContext of(Settings settings, Storage storage, Clock clock) {
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(), clock,
                 settings.server().sessionIdle());
         return new ServerContext(settings, storage, accounts, ingest(settings, storage, clock), checks(settings, storage, clock),
-                reviews(storage, clock), datasets(storage, clock), clock);
+                reviews(storage, clock), datasets(storage, clock), training(settings, storage, clock), clock);
+    }
+
+    /**
+     * Training and run records. DJL starts on first use; checkpoints go to the workspace's {@code runs} folder
+     * (embedded) or this machine's cache (shared database), one folder per run.
+     */
+    public static TrainingService training(Settings settings, Storage storage, Clock clock) {
+        Path runsDir = settings.embedded() ? settings.workspace().resolve("runs") : settings.cache().resolve("runs");
+        Map<String, String> host = new LinkedHashMap<>();
+        host.put("fovea", dev.fovea.app.cli.FoveaVersion.version());
+        host.put("java", Runtime.version().toString());
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        host.put("host", hostName());
+        host.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        return new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
+                storage.runs(), new LazyTrainingEngine(settings.cache()), runsDir, host, clock);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     public static DatasetService datasets(Storage storage, Clock clock) {

@@ -76,12 +76,17 @@ class AccountCommandsIT {
 
     @Test
     void demoWithoutServingImportsTheSampleAndIsSafeToRepeat() {
-        CliRun first = CliRun.in(cwd, "demo", "--no-serve", "--json");
+        CliRun first = CliRun.in(cwd, TrainingCommandsIT.ENV, "demo", "--no-serve", "--json", "--epochs", "2");
         assertThat(first.exitCode()).as(first.stderr()).isZero();
         assertThat(first.json().get("import").get("imported").asInt()).isEqualTo(540);
         assertThat(first.json().get("images_per_class").get("flags").asInt()).isEqualTo(60);
-        CliRun second = CliRun.in(cwd, "demo", "--no-serve");
+        JsonNode training = first.json().get("training");
+        assertThat(training.get("test_images").asInt()).isEqualTo(81); // 15% of 60 per class, 9 classes
+        assertThat(training.get("test_accuracy").asDouble()).isBetween(0.0, 1.0);
+        CliRun second = CliRun.in(cwd, TrainingCommandsIT.ENV, "demo", "--no-serve", "--epochs", "2");
         assertThat(second.exitCode()).isZero();
-        assertThat(second.stdout()).contains("Nothing new").contains("540 images in 9 classes");
+        assertThat(second.stdout()).contains("Nothing new").contains("540 images in 9 classes")
+                .contains("trained run " + training.get("run").asLong());
+        assertThat(second.stdout()).contains("Reusing run " + training.get("run").asLong());
     }
 }

@@ -48,7 +48,8 @@ class ServerSecurityIT {
 
     private HttpRequest.Builder call(Route route, String bearer) {
         String path = route.path().replace("{project}", "some-project").replace("{image}", "0".repeat(64))
-                .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString()).replace("{version}", "1");
+                .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString()).replace("{version}", "1")
+                .replace("{name}", "model.params");
         HttpRequest.Builder b = t.request(path);
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
         HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("{}");

@@ -32,6 +32,8 @@ final class TestServer implements AutoCloseable {
     TestServer(Path dir, Map<String, String> settings) {
         Map<String, String> flags = new HashMap<>(settings);
         flags.put("workspace", dir.resolve("ws").toString());
+        // One DJL cache for all tests, so libtorch is unpacked once per machine, not once per test folder.
+        flags.putIfAbsent("cache", Path.of(System.getProperty("java.io.tmpdir"), "fovea-test-cache").toString());
         Settings s = SettingsLoader.load(flags, Map.of(), dir, dir);
         storage = Storage.embedded(s.workspace(), clock);
         // Fast hashing in tests; the production settings are tested in Argon2PasswordHasherTest.
@@ -39,7 +41,7 @@ final class TestServer implements AutoCloseable {
                 s.server().sessionIdle());
         context = new ServerContext(s, storage, accounts, ServerContext.ingest(s, storage, clock),
                 ServerContext.checks(s, storage, clock), ServerContext.reviews(storage, clock),
-                ServerContext.datasets(storage, clock), clock);
+                ServerContext.datasets(storage, clock), ServerContext.training(s, storage, clock), clock);
         admin = accounts.addUser("boss", Role.ADMIN);
         reviewer = accounts.addUser("helper", Role.REVIEWER);
         server = FoveaServer.start(context, "127.0.0.1", 0);

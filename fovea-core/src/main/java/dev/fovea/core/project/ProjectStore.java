@@ -12,6 +12,11 @@ public interface ProjectStore {
 
     List<Project> list();
 
+    /** The project with this id (projects are few, so scanning the list is fine). */
+    default Optional<Project> find(java.util.UUID id) {
+        return list().stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
     /** Appends the classes the project does not have yet, keeping the existing order; returns the updated project. */
     Project addClasses(String name, Collection<String> classes);
 

@@ -1,0 +1,112 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.TrainedModel;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", description = {
+        "Classify every image in a folder tree with a run's model and write a CSV:",
+        "path, predicted class, probability, top-k (class:probability;...), error (for files that are not readable images)."})
+final class PredictCommand extends FoveaSubcommand {
+    private static final int BATCH = 64;
+
+    @Option(names = "--run", required = true, paramLabel = "RUN") long runId;
+    @Parameters(index = "0", paramLabel = "FOLDER") Path folder;
+    @Option(names = "--csv", required = true, paramLabel = "OUT.csv", description = "Where to write ('-' for stdout)") String csv;
+    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K") int topK;
+    @Option(names = "--json") boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Path folder = root.cwd().resolve(this.folder);
+        if (!Files.isDirectory(folder)) throw FoveaException.notFound("folder '" + folder + "' does not exist");
+        if (topK < 1) throw FoveaException.invalid("--top-k " + topK + " must be 1 or more");
+        TrainingService service = TrainCommand.service(root);
+        TrainedModel model = service.model(runId);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            files = walk.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.comparing(p -> folder.relativize(p).toString())).toList();
+        }
+        ImageDecoder decoder = new ImageDecoder(root.settings().importLimits().maxPixels());
+        long maxBytes = root.settings().importLimits().maxFileBytes();
+        int done = 0, failed = 0;
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        StringBuilder out = new StringBuilder("path,predicted,probability,top_k,error\n");
+        try (Predictor predictor = service.engine().load(model)) {
+            List<String> classes = predictor.classes();
+            for (int from = 0; from < files.size(); from += BATCH) {
+                List<Path> chunk = files.subList(from, Math.min(files.size(), from + BATCH));
+                List<BufferedImage> images = new ArrayList<>();
+                List<String> paths = new ArrayList<>();
+                for (Path p : chunk) {
+                    String rel = folder.relativize(p).toString().replace('\\', '/');
+                    try {
+                        if (Files.size(p) > maxBytes) throw FoveaException.invalid("file is larger than " + maxBytes + " bytes");
+                        images.add(decoder.decode(Files.readAllBytes(p)).pixels());
+                        paths.add(rel);
+                    } catch (RuntimeException | IOException e) {
+                        failed++;
+                        out.append(cell(rel)).append(",,,,").append(cell((e instanceof FoveaException fe ? fe.code() + ": " : "")
+                                + e.getMessage())).append('\n');
+                    }
+                }
+                float[][] probs = images.isEmpty() ? new float[0][] : predictor.probabilities(images);
+                for (int i = 0; i < probs.length; i++) {
+                    Integer[] order = new Integer[classes.size()];
+                    for (int c = 0; c < order.length; c++) order[c] = c;
+                    float[] p = probs[i];
+                    java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]) != 0 ? Float.compare(p[b], p[a]) : Integer.compare(a, b));
+                    StringBuilder top = new StringBuilder();
+                    for (int k = 0; k < Math.min(topK, order.length); k++) {
+                        top.append(k == 0 ? "" : ";").append(classes.get(order[k])).append(':')
+                                .append(String.format(Locale.ROOT, "%.4f", p[order[k]]));
+                    }
+                    out.append(cell(paths.get(i))).append(',').append(classes.get(order[0])).append(',')
+                            .append(String.format(Locale.ROOT, "%.4f", p[order[0]])).append(',').append(top).append(",\n");
+                    counts.merge(classes.get(order[0]), 1, Integer::sum);
+                    done++;
+                }
+            }
+        }
+        if (csv.equals("-")) {
+            output.text(out.toString().stripTrailing());
+        } else {
+            try (BufferedWriter w = Files.newBufferedWriter(root.cwd().resolve(csv))) {
+                w.write(out.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + csv + ": " + e.getMessage(), e);
+            }
+        }
+        if (json && !csv.equals("-")) {
+            output.document(Map.of("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
+        } else {
+            output.info("Predicted " + done + " images (" + failed + " unreadable) with run " + runId + ": " + counts);
+        }
+        return failed > 0 && done == 0 ? 1 : 0;
+    }
+
+    private static String cell(String s) {
+        if (s == null) return "";
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"").replace("\n", " ") + '"' : s;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.fovea.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fovea.app.server.RunRoutes;
+import dev.fovea.app.server.ServerContext;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.project.Project;
+import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.training.Evaluation;
+import dev.fovea.core.training.TrainSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+@Command(name = "train", sortOptions = false, description = {
+        "Train a classifier on a dataset version and record the run (settings, metrics, model, test evaluation).",
+        "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: 0.01); flags win:",
+        "  arch (small-cnn|resnet18), input_size, epochs, batch_size, optimizer (sgd|adam|adamw), lr, momentum,",
+        "  nesterov, weight_decay, schedule (cosine|step|constant), warmup_epochs, label_smoothing,",
+        "  class_weights (none|balanced), augment (none|light|strong), early_stopping_patience, seed,",
+        "  cnn_channels, cnn_blocks, step_every, step_gamma, loader_threads, threads (0: all cores),",
+        "  freeze_epochs, finetune_lr_factor.",
+        "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."})
+final class TrainCommand extends FoveaSubcommand {
+    @Option(names = "--project", paramLabel = "NAME") String project;
+    @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze)") Integer dataset;
+    @Option(names = "--config", paramLabel = "FILE.yaml", description = "Training settings as a YAML map") Path config;
+    @Option(names = "--tag", paramLabel = "TAG", description = "Tag the run (repeatable)") List<String> tags = new ArrayList<>();
+    @Option(names = "--resume", paramLabel = "RUN", description = "Resume a killed or failed run") Long resume;
+    @Option(names = "--json") boolean json;
+    @Unmatched List<String> settingFlags = new ArrayList<>();
+
+    static TrainingService service(FoveaCommand root) {
+        return ServerContext.training(root.settings(), root.storage(), Clock.systemUTC());
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (config != null) overrides.putAll(readConfig(root.cwd().resolve(config)));
+        overrides.putAll(flags(settingFlags));
+        TrainingService service = service(root);
+        TrainingService.Outcome outcome;
+        if (resume != null) {
+            if (project != null || dataset != null) {
+                throw FoveaException.invalid("--resume takes the project and dataset from run " + resume + "; drop --project/--dataset");
+            }
+            outcome = service.resume(resume, overrides, new TrainingProgress(output));
+        } else {
+            if (project == null || dataset == null) {
+                throw FoveaException.invalid("fovea train needs --project NAME and --dataset N (or --resume RUN)");
+            }
+            Project p = root.storage().projects().require(project);
+            TrainSettings settings = TrainSettings.parse(overrides);
+            outcome = service.train(p, dataset, settings, tags, null, new TrainingProgress(output));
+        }
+        report(output, outcome, json);
+        return 0;
+    }
+
+    static void report(Output output, TrainingService.Outcome o, boolean json) {
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run", o.run().id());
+            doc.put("status", o.run().status().word());
+            doc.put("test", o.test() == null ? null : RunRoutes.json(o.test()));
+            doc.put("summary", o.run().summary());
+            doc.put("params", o.run().params());
+            output.document(doc);
+            return;
+        }
+        Map<String, Double> s = o.run().summary();
+        output.text(String.format(Locale.ROOT, "Run %d %s: best epoch %d of %d, %.1f s, %.0f images/s", o.run().id(),
+                o.run().status().word(), s.getOrDefault("best_epoch", 0.0).intValue(),
+                s.getOrDefault("epochs_run", 0.0).intValue(), s.getOrDefault("train_seconds", 0.0),
+                s.getOrDefault("images_per_second", 0.0)));
+        Evaluation t = o.test();
+        if (t == null) {
+            output.text("No test images in this dataset version: nothing to evaluate.");
+            return;
+        }
+        output.text(String.format(Locale.ROOT, "Test accuracy %.4f on %d images (macro F1 %.4f)", t.accuracy(), t.n(), t.macroF1()));
+        output.text(t.table());
+        output.info("Next: fovea runs show " + o.run().id() + ", fovea evaluate " + o.run().id()
+                + " --baseline OTHER.csv, fovea predict --run " + o.run().id() + " FOLDER --csv OUT.csv");
+    }
+
+    /** Setting flags: {@code --key value} or {@code --key=value}, dashes or underscores. */
+    static Map<String, String> flags(List<String> args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Iterator<String> it = args.iterator();
+        while (it.hasNext()) {
+            String a = it.next();
+            if (!a.startsWith("--")) throw FoveaException.invalid("unexpected argument '" + a + "'");
+            String key = a.substring(2), value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (it.hasNext()) {
+                value = it.next();
+            } else {
+                throw FoveaException.invalid("setting --" + key + " has no value");
+            }
+            key = key.replace('-', '_');
+            if (!TrainSettings.KEYS.contains(key)) {
+                throw FoveaException.invalid("unknown option or training setting '" + a + "'; settings: "
+                        + String.join(", ", TrainSettings.KEYS));
+            }
+            out.put(key, value);
+        }
+        return out;
+    }
+
+    static Map<String, String> readConfig(Path file) {
+        JsonNode node;
+        try {
+            node = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw FoveaException.notFound("training config " + file + " does not exist");
+        } catch (IOException e) {
+            throw FoveaException.invalid("training config " + file + " is not readable YAML: " + e.getMessage());
+        }
+        if (node == null || node.isNull()) return Map.of();
+        if (!node.isObject()) throw FoveaException.invalid("training config " + file + " must be a map of settings (lr: 0.01)");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : node.properties()) {
+            if (e.getValue().isContainerNode()) {
+                throw FoveaException.invalid("training config " + file + ": setting '" + e.getKey() + "' must be a single value");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.fovea.app.training;
+
+import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.TrainedModel;
+import dev.fovea.core.training.TrainingEngine;
+import dev.fovea.core.training.TrainingJob;
+import dev.fovea.core.training.TrainingListener;
+import dev.fovea.djl.DjlTrainingEngine;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Starts DJL and PyTorch only when something trains or predicts, so that commands and servers that never do
+ * (import, review, ...) do not pay for loading the native library or unpacking it on first use.
+ */
+public final class LazyTrainingEngine implements TrainingEngine {
+    private final Path cacheDir;
+    private volatile TrainingEngine engine;
+
+    public LazyTrainingEngine(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    private TrainingEngine engine(int threads) {
+        TrainingEngine e = engine;
+        if (e == null) {
+            synchronized (this) {
+                if (engine == null) engine = new DjlTrainingEngine(cacheDir, threads);
+                e = engine;
+            }
+        }
+        return e;
+    }
+
+    private static int threads(int setting) {
+        return setting > 0 ? setting : Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public void validate(TrainingJob job) {
+        engine(threads(job.settings().threads())).validate(job);
+    }
+
+    @Override
+    public TrainedModel train(TrainingJob job, TrainingListener listener) {
+        return engine(threads(job.settings().threads())).train(job, listener);
+    }
+
+    @Override
+    public Predictor load(TrainedModel model) {
+        return engine(threads(model.settings().threads())).load(model);
+    }
+
+    @Override
+    public Map<String, String> versions() {
+        return engine(threads(0)).versions();
+    }
+}
