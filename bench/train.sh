@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Training benchmark (see bench/README.md): Fovea (DJL 0.36 / PyTorch 2.7.1) side by side with the Python PyTorch
+# script it replaces (bench/python/train_peer.py on Debian's python3-torch with libopenblas0-pthread), on the same
+# Fashion-MNIST images (Debian's dataset-fashion-mnist), networks, batch, optimizer and threads:
+#   (1) throughput: images/s and the per-step split (data, forward, backward, optimizer) for the small CNN and
+#       ResNet-18 at 64x64, Adam, batch 32, 2 threads, after 10 warm-up steps; each side run BENCH_REPS times;
+#   (2) wall time to reach 90% test accuracy with the small CNN at Fashion-MNIST's own 28x28 on all 60,000
+#       training images, testing on all 10,000 after every epoch.
+# Installs the Debian packages if missing, builds, and tees everything into bench/results/train-<date>.txt.
+# Takes about 15 to 25 minutes on 2 cores; run it on an otherwise idle machine.
+#
+# Settings (environment): BENCH_THREADS (2), BENCH_REPS (2), BENCH_STEPS_CNN (40), BENCH_STEPS_RESNET (15),
+# BENCH_TARGET (0.9), BENCH_SKIP_TTA=1 (skip part 2), BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o),
+# FOVEA_BENCH_MVN_LOCK (default .fovea-build.lock, shared with ./fovea).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=../scripts/find-jdk.sh
+. "$ROOT/scripts/find-jdk.sh"
+fovea_find_jdk || exit 3
+
+THREADS="${BENCH_THREADS:-2}"
+REPS="${BENCH_REPS:-2}"
+STEPS_CNN="${BENCH_STEPS_CNN:-40}"
+STEPS_RESNET="${BENCH_STEPS_RESNET:-15}"
+TARGET="${BENCH_TARGET:-0.9}"
+LOCK="${FOVEA_BENCH_MVN_LOCK:-$ROOT/.fovea-build.lock}"
+PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-torch
+
+need=()
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+$PY -c "import torch" 2>/dev/null || need+=(python3-torch)
+$PY -c "import torchvision" 2>/dev/null || need+=(python3-torchvision)
+dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "bench: installing ${need[*]} ..." >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+fi
+
+if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
+  command -v mvn >/dev/null 2>&1 || { echo "bench: Maven (mvn) is needed; install it (apt-get install maven)" >&2; exit 3; }
+  echo "bench: building fovea-bench with -P bench (JDK $FOVEA_JAVA_HOME) ..." >&2
+  # shellcheck disable=SC2086
+  flock "$LOCK" env JAVA_HOME="$FOVEA_JAVA_HOME" mvn -B -q ${BENCH_MVN_ARGS:-} -P bench -DskipTests \
+    -pl fovea-bench -am install >&2
+fi
+[ -f "$ROOT/fovea-bench/target/fovea-bench.jar" ] || { echo "bench: fovea-bench is not built" >&2; exit 3; }
+JARS="$(mktemp -d "${TMPDIR:-/tmp}/fovea-bench-train-jars.XXXXXX")"
+trap 'rm -rf "$JARS"' EXIT
+cp -r "$ROOT/fovea-bench/target/fovea-bench.jar" "$ROOT/fovea-bench/target/lib" "$JARS/"
+JAVA=("$FOVEA_JAVA_HOME/bin/java" -Xmx4g -cp "$JARS/fovea-bench.jar:$JARS/lib/*" dev.fovea.bench.TrainingBenchmark)
+
+mkdir -p "$ROOT/bench/results"
+OUT="$ROOT/bench/results/train-$(date +%Y-%m-%d).txt"
+[ -e "$OUT" ] && OUT="$ROOT/bench/results/train-$(date +%Y-%m-%d-%H%M%S).txt"
+run() { # prints the command as a comment, then its one JSON line
+  echo "# $*"
+  "$@" 2>/dev/null | tail -1
+}
+{
+  echo "# bench/train.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && echo ' (with local changes)')"
+  echo "# $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  COMMON=(--size 64 --batch 32 --optimizer adam --lr 0.001 --weight-decay 0 --threads "$THREADS")
+  for arch in small-cnn resnet18; do
+    steps=$STEPS_CNN
+    [ "$arch" = resnet18 ] && steps=$STEPS_RESNET
+    for rep in $(seq 1 "$REPS"); do
+      echo "## throughput $arch 64x64, rep $rep"
+      run "$PY" bench/python/train_peer.py --arch "$arch" "${COMMON[@]}" --steps "$steps" --profile --json
+      run "${JAVA[@]}" --arch "$arch" "${COMMON[@]}" --steps "$steps"
+    done
+  done
+  if [ "${BENCH_SKIP_TTA:-}" != "1" ]; then
+    TTA=(--arch small-cnn --size 28 --batch 64 --optimizer adam --lr 0.001 --weight-decay 0 --threads "$THREADS"
+      --train 60000 --test 10000 --epochs 10 --target-accuracy "$TARGET")
+    echo "## time to $TARGET test accuracy, small-cnn 28x28, 60,000 training images"
+    run "$PY" bench/python/train_peer.py "${TTA[@]}" --json
+    run "${JAVA[@]}" "${TTA[@]}"
+  fi
+  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+} 2>&1 | tee "$OUT"
+echo "bench: results in ${OUT#"$ROOT"/}" >&2
