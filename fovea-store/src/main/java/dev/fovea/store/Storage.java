@@ -7,6 +7,7 @@ import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
+import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
@@ -38,6 +39,7 @@ public final class Storage implements AutoCloseable {
     private final ReviewStore reviews;
     private final DatasetStore datasets;
     private final RunStore runs;
+    private final ModelStore models;
     private final BlobStore blobs;
     private final String description;
 
@@ -51,6 +53,7 @@ public final class Storage implements AutoCloseable {
         this.reviews = new JdbcReviewStore(jdbc, clock);
         this.datasets = new JdbcDatasetStore(jdbc, clock);
         this.runs = new JdbcRunStore(jdbc, clock);
+        this.models = new JdbcModelStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -147,6 +150,10 @@ public final class Storage implements AutoCloseable {
 
     public RunStore runs() {
         return runs;
+    }
+
+    public ModelStore models() {
+        return models;
     }
 
     public BlobStore blobs() {

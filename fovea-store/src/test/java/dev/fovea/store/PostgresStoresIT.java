@@ -8,11 +8,13 @@ import dev.fovea.core.contract.BlobStoreContract;
 import dev.fovea.core.contract.CurationStoreContract;
 import dev.fovea.core.contract.DatasetStoreContract;
 import dev.fovea.core.contract.ImageStoreContract;
+import dev.fovea.core.contract.ModelStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.contract.ReviewStoreContract;
 import dev.fovea.core.contract.RunStoreContract;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
+import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
@@ -99,6 +101,13 @@ class PostgresStoresIT {
     class Runs extends RunStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected RunStore runs() { return storage.runs(); }
+    }
+
+    @Nested
+    class Models extends ModelStoreContract {
+        @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected RunStore runs() { return storage.runs(); }
+        @Override protected ModelStore models() { return storage.models(); }
     }
 
     @Nested

@@ -1,0 +1,136 @@
+package dev.fovea.core.model;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.Preprocessing;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A model version as one self-contained file: a zip holding {@code fovea-model.properties} (format, class names,
+ * preprocessing, whether outputs are logits, the training settings and provenance of Fovea's own models) and the
+ * weights ({@code model.params} for Fovea's DJL models, {@code model.pt} for TorchScript, {@code model.onnx} for
+ * ONNX). {@code fovea model export} writes it; {@code fovea model import} reads it on another machine.
+ */
+public record ModelBundle(String format, List<String> classes, Preprocessing preprocessing, boolean outputsAreLogits,
+        Map<String, String> settings, Map<String, String> provenance, byte[] weights) {
+    public static final List<String> FORMATS = List.of("fovea", "torchscript", "onnx");
+    private static final String META = "fovea-model.properties";
+    private static final long MAX_BYTES = 2L << 30;
+
+    public ModelBundle {
+        if (!FORMATS.contains(format)) {
+            throw FoveaException.invalid("model format '" + format + "' is not one of " + String.join(", ", FORMATS));
+        }
+        if (classes.size() < 2) throw FoveaException.invalid("a model needs at least 2 class names, got " + classes);
+        classes = List.copyOf(classes);
+        settings = Map.copyOf(settings);
+        provenance = Map.copyOf(provenance);
+    }
+
+    public String weightsEntry() {
+        return switch (format) {
+            case "fovea" -> "model.params";
+            case "torchscript" -> "model.pt";
+            default -> "model.onnx";
+        };
+    }
+
+    public byte[] toZip() {
+        Properties p = new Properties();
+        p.setProperty("format", format);
+        p.setProperty("classes", String.join(",", classes));
+        p.setProperty("preprocessing.input_size", Integer.toString(preprocessing.inputSize()));
+        p.setProperty("preprocessing.mean", floats(preprocessing.mean()));
+        p.setProperty("preprocessing.std", floats(preprocessing.std()));
+        p.setProperty("preprocessing.resize", "stretch-bilinear");
+        p.setProperty("outputs", outputsAreLogits ? "logits" : "probabilities");
+        settings.forEach((k, v) -> p.setProperty("setting." + k, v));
+        provenance.forEach((k, v) -> p.setProperty("provenance." + k, v));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(weights.length + 4096);
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(META));
+            StringWriter w = new StringWriter();
+            p.store(w, "Fovea model bundle");
+            zip.write(w.toString().getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(weightsEntry()));
+            zip.write(weights);
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads a bundle; anything else (not a zip, no metadata, missing weights, bad values) is a clear error. */
+    public static ModelBundle fromZip(byte[] zipBytes, String name) {
+        Properties p = null;
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        long total = 0;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                byte[] data = zip.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, MAX_BYTES - total));
+                total += data.length;
+                if (total >= MAX_BYTES) throw FoveaException.invalid("model bundle " + name + " unpacks to more than 2 GiB");
+                if (e.getName().equals(META)) {
+                    p = new Properties();
+                    p.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
+                } else {
+                    entries.put(e.getName(), data);
+                }
+            }
+        } catch (IOException e) {
+            throw FoveaException.invalid("model bundle " + name + " is not a readable zip: " + e.getMessage());
+        }
+        if (p == null) {
+            throw FoveaException.invalid("model bundle " + name + " has no " + META
+                    + " (is it a Fovea model export? TorchScript and ONNX files are imported with --format)");
+        }
+        String format = p.getProperty("format", "");
+        Map<String, String> settings = new LinkedHashMap<>(), provenance = new LinkedHashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("setting.")) settings.put(key.substring(8), p.getProperty(key));
+            if (key.startsWith("provenance.")) provenance.put(key.substring(11), p.getProperty(key));
+        }
+        Preprocessing pre;
+        try {
+            pre = new Preprocessing(Integer.parseInt(p.getProperty("preprocessing.input_size", "")),
+                    parseFloats(p.getProperty("preprocessing.mean", "")), parseFloats(p.getProperty("preprocessing.std", "")));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("model bundle " + name + " has unreadable preprocessing settings: " + e.getMessage());
+        }
+        List<String> classes = new ArrayList<>(Arrays.asList(p.getProperty("classes", "").split(",")));
+        ModelBundle probe = new ModelBundle(format, classes, pre, true, settings, provenance, new byte[0]);
+        byte[] weights = entries.get(probe.weightsEntry());
+        if (weights == null) throw FoveaException.invalid("model bundle " + name + " has no " + probe.weightsEntry());
+        return new ModelBundle(format, classes, pre, !"probabilities".equals(p.getProperty("outputs")), settings,
+                provenance, weights);
+    }
+
+    static String floats(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (float f : v) sb.append(sb.isEmpty() ? "" : ",").append(f);
+        return sb.toString();
+    }
+
+    public static float[] parseFloats(String s) {
+        String[] parts = s.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i].trim());
+        return out;
+    }
+}
