@@ -34,6 +34,11 @@ public final class DjlRuntime {
         return engine;
     }
 
+    /** Whether {@link #start} has run in this process. */
+    public static synchronized boolean started() {
+        return engine != null;
+    }
+
     /** The library versions, for a run's provenance. */
     public static Map<String, String> versions() {
         Map<String, String> v = new LinkedHashMap<>();

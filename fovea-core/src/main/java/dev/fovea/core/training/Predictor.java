@@ -3,14 +3,29 @@ package dev.fovea.core.training;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
-/** A loaded model that turns images into class probabilities. Safe to call from one thread at a time. */
+/**
+ * A loaded model that turns images into class probabilities. Implementations are safe to call from one thread at
+ * a time (the serving layer batches requests onto one caller).
+ */
 public interface Predictor extends AutoCloseable {
     List<String> classes();
 
     Preprocessing preprocessing();
 
-    /** One row of probabilities (summing to 1, in class order) per image. */
-    float[][] probabilities(List<BufferedImage> images);
+    /** One row of probabilities (summing to 1, in class order) per image, preprocessed by {@link #preprocessing()}. */
+    default float[][] probabilities(List<BufferedImage> images) {
+        Preprocessing pre = preprocessing();
+        int plane = 3 * pre.inputSize() * pre.inputSize();
+        float[] input = new float[images.size() * plane];
+        for (int i = 0; i < images.size(); i++) pre.toChw(pre.resize(images.get(i)), input, i * plane);
+        return probabilities(input, images.size());
+    }
+
+    /**
+     * One row of probabilities per example of an already preprocessed batch: {@code n} x 3 x inputSize x inputSize
+     * floats, channels first.
+     */
+    float[][] probabilities(float[] input, int n);
 
     @Override
     void close();
