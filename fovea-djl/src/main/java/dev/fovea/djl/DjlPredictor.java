@@ -12,7 +12,6 @@ import ai.djl.training.ParameterStore;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.Preprocessing;
 import dev.fovea.core.training.TrainedModel;
-import java.awt.image.BufferedImage;
 import java.util.List;
 
 /** A trained Fovea network loaded for prediction (eval mode, no gradients). */
@@ -46,18 +45,21 @@ final class DjlPredictor implements Predictor {
     }
 
     @Override
-    public float[][] probabilities(List<BufferedImage> images) {
+    public float[][] probabilities(float[] input, int n) {
         Preprocessing pre = trained.preprocessing();
         int s = pre.inputSize(), plane = 3 * s * s, k = trained.classes().size();
-        float[][] out = new float[images.size()][];
-        for (int from = 0; from < images.size(); from += CHUNK) {
-            int n = Math.min(CHUNK, images.size() - from);
-            float[] data = new float[n * plane];
-            for (int i = 0; i < n; i++) pre.toChw(pre.resize(images.get(from + i)), data, i * plane);
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray x = m.create(data, new Shape(n, 3, s, s));
+        if (input.length != n * plane) {
+            throw new IllegalArgumentException("input has " + input.length + " floats, not " + n + " x 3 x " + s + " x " + s);
+        }
+        float[][] out = new float[n][];
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // per thread: serving threads must not build autograd graphs
+        for (int from = 0; from < n; from += CHUNK) {
+            int m = Math.min(CHUNK, n - from);
+            float[] chunk = java.util.Arrays.copyOfRange(input, from * plane, (from + m) * plane);
+            try (NDManager mgr = model.getNDManager().newSubManager()) {
+                NDArray x = mgr.create(chunk, new Shape(m, 3, s, s));
                 float[] p = block.forward(store, new NDList(x), false).singletonOrThrow().softmax(1).toFloatArray();
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < m; i++) {
                     out[from + i] = new float[k];
                     System.arraycopy(p, i * k, out[from + i], 0, k);
                 }

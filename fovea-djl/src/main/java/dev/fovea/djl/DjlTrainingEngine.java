@@ -14,6 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.EpochMetrics;
 import dev.fovea.core.training.Example;
@@ -103,6 +104,9 @@ public final class DjlTrainingEngine implements TrainingEngine {
     @Override
     public TrainedModel train(TrainingJob job, TrainingListener listener) {
         validate(job);
+        // PyTorch's grad mode is per thread and on by default in a new thread: training may run on any thread, and
+        // the optimizer's in-place updates must not be recorded (GradientCollector turns it on only inside a step).
+        JniUtils.setGradMode(false);
         TrainSettings s = job.settings();
         int k = job.classes().size(), size = s.inputSize();
         Preprocessing pre = Preprocessing.imagenet(size);
