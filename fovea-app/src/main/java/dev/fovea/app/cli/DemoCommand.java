@@ -1,6 +1,8 @@
 package dev.fovea.app.cli;
 
 import dev.fovea.core.dataset.DatasetService;
+import dev.fovea.core.model.ModelVersion;
+import dev.fovea.core.model.RegistryService;
 import dev.fovea.core.run.Run;
 import dev.fovea.core.run.RunStatus;
 import dev.fovea.core.run.TrainingService;
@@ -39,7 +41,7 @@ final class DemoCommand extends FoveaSubcommand {
     int epochs;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
         Path sample = foveaHome.resolve("samples").resolve("emoji").resolve("images");
         if (!Files.isDirectory(sample)) {
             throw FoveaException.notFound("the bundled sample is missing: no folder " + sample
@@ -51,6 +53,7 @@ final class DemoCommand extends FoveaSubcommand {
         Project project = storage.projects().require(PROJECT);
         Map<String, Long> byLabel = storage.images().countByLabel(project.id());
         TrainingService.Outcome trained = train(project);
+        ModelVersion model = publish(trained);
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("workspace", root.settings().workspace().toString());
@@ -64,6 +67,7 @@ final class DemoCommand extends FoveaSubcommand {
             training.put("test_accuracy", trained.run().summary().get("test_accuracy"));
             training.put("test_images", trained.test() == null ? 0 : trained.test().n());
             doc.put("training", training);
+            doc.put("model", Map.of("name", model.name(), "version", model.version(), "alias", RegistryService.PRODUCTION));
             output.document(doc);
             return serve();
         }
@@ -79,7 +83,22 @@ final class DemoCommand extends FoveaSubcommand {
         output.text(String.format(java.util.Locale.ROOT, "  trained run %d (%s, dataset version %d): test accuracy %.3f on %d images",
                 trained.run().id(), trained.run().params().get("arch"), trained.run().datasetVersion(),
                 trained.run().summary().getOrDefault("test_accuracy", Double.NaN), trained.test() == null ? 0 : trained.test().n()));
+        output.text("  model " + model.label() + " is the production version of '" + model.name() + "'");
         return serve();
+    }
+
+    /** Registers the demo run as model "emoji" (unless that run is its production version already) and points production at it. */
+    private ModelVersion publish(TrainingService.Outcome trained) {
+        RegistryService registry = ModelCommand.registry(root);
+        for (ModelVersion v : registry.store().versions(PROJECT)) {
+            if (Long.valueOf(trained.run().id()).equals(v.runId())) {
+                registry.alias(PROJECT, RegistryService.PRODUCTION, v.version());
+                return v;
+            }
+        }
+        ModelVersion v = registry.register(trained.run().id(), PROJECT, "fovea demo");
+        registry.alias(PROJECT, RegistryService.PRODUCTION, v.version());
+        return v;
     }
 
     /** Freezes the sample (unchanged data keeps its version) and trains, or reuses a finished run with the same settings. */
@@ -98,13 +117,19 @@ final class DemoCommand extends FoveaSubcommand {
         return training.train(project, version, settings, List.of("demo"), null, new TrainingProgress(output));
     }
 
-    private int serve() throws InterruptedException {
+    private int serve() throws InterruptedException, java.io.IOException {
         if (noServe) {
             output.info("Next: ./fovea demo (serves the web UI), fovea project show " + PROJECT
                     + ", fovea import FOLDER --project NAME --create");
             return 0;
         }
-        ServerCommand.serve(root, output, port);
+        Path sample = foveaHome.resolve("samples").resolve("emoji").resolve("images").resolve("flags");
+        String image = Files.list(sample).sorted().findFirst().map(Path::toString).orElse("IMAGE.png");
+        ServerCommand.serve(root, output, port, (base, context) -> {
+            String token = context.accounts().createToken("admin", dev.fovea.core.account.Scope.PREDICT, "demo").secret();
+            output.info("Classify a sample image with the served model (a new token of scope predict, shown once):");
+            output.info("  FOVEA_TOKEN=" + token + " " + ServeCommand.curl(base, PROJECT, image));
+        });
         return 0;
     }
 }

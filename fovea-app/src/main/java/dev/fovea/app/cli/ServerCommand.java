@@ -16,12 +16,13 @@ final class ServerCommand extends FoveaSubcommand {
 
     @Override
     public Integer call() throws InterruptedException {
-        serve(root, output, port);
+        serve(root, output, port, (base, context) -> { });
         return 0;
     }
 
     /** Starts the server, prints its URL (and a new admin's password on first start), and blocks until stopped. */
-    static void serve(FoveaCommand root, Output output, Integer port) throws InterruptedException {
+    static void serve(FoveaCommand root, Output output, Integer port, java.util.function.BiConsumer<String, ServerContext> afterStart)
+            throws InterruptedException {
         ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
         Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
         var server = root.settings().server();
@@ -29,6 +30,7 @@ final class ServerCommand extends FoveaSubcommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
+            context.serving().close();
             root.close();
             stopped.countDown();
         }, "fovea-shutdown"));
@@ -36,6 +38,7 @@ final class ServerCommand extends FoveaSubcommand {
         output.info("Fovea is serving " + root.storage().description() + " at http://" + host + ":" + running.port() + "/");
         admin.ifPresent(a -> output.info("Created admin user '" + a.user().name() + "' with one-time password: "
                 + a.password() + "   (shown only now; fovea user reset-password " + a.user().name() + " makes a new one)"));
+        afterStart.accept("http://" + host + ":" + running.port(), context);
         output.info("Press Ctrl-C to stop.");
         stopped.await();
     }

@@ -32,8 +32,21 @@ public final class FoveaServer implements AutoCloseable {
     private final List<Route> routes;
     private final Authenticator authenticator;
 
-    private FoveaServer(ServerContext context) {
+    private FoveaServer(ServerContext context, boolean inferenceOnly) {
         this.authenticator = new Authenticator(context);
+        List<Route> table = new ArrayList<>();
+        if (inferenceOnly) {
+            table.addAll(new InferenceRoutes(context).routes());
+            table.addAll(new CustomVisionRoutes(context).routes());
+            table.add(MetricsRoute.route(context));
+        } else {
+            table.addAll(fullTable(context));
+        }
+        this.routes = List.copyOf(table);
+        this.app = create(context);
+    }
+
+    private List<Route> fullTable(ServerContext context) {
         List<Route> table = new ArrayList<>();
         table.addAll(new PageRoutes().routes());
         table.addAll(new SessionRoutes(context, authenticator).routes());
@@ -43,14 +56,21 @@ public final class FoveaServer implements AutoCloseable {
         table.addAll(new ReviewRoutes(context).routes());
         table.addAll(new DatasetRoutes(context).routes());
         table.addAll(new RunRoutes(context).routes());
+        table.addAll(new ModelRoutes(context).routes());
+        table.addAll(new InferenceRoutes(context).routes());
+        table.addAll(new CustomVisionRoutes(context).routes());
+        table.add(MetricsRoute.route(context));
         table.addAll(new AccountRoutes(context).routes());
         table.add(new Route(HandlerType.GET, "/api/openapi.json", Access.REVIEW, "This API as OpenAPI 3.1",
                 ctx -> ctx.json(OpenApi.document(routes()))));
-        this.routes = List.copyOf(table);
+        return table;
+    }
 
+    private Javalin create(ServerContext context) {
         long maxRequest = context.settings().server().maxRequestBytes();
-        this.app = Javalin.create(config -> {
+        Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            config.requestLogger.http((ctx, ms) -> AccessLog.record(context, ctx, ms));
             config.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequest;
             config.jetty.multipartConfig.maxFileSize(maxRequest, io.javalin.config.SizeUnit.BYTES);
@@ -73,14 +93,23 @@ public final class FoveaServer implements AutoCloseable {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), null);
         });
         app.error(404, ctx -> {
-            if (ctx.path().startsWith("/api") && ctx.resultInputStream() == null) {
+            if ((ctx.path().startsWith("/api") || ctx.path().startsWith("/v2/") || CustomVisionRoutes.handles(ctx.path()))
+                    && ctx.resultInputStream() == null) {
                 writeError(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), Map.of());
             }
         });
+        return app;
     }
 
     public static FoveaServer start(ServerContext context, String host, int port) {
-        FoveaServer server = new FoveaServer(context);
+        FoveaServer server = new FoveaServer(context, false);
+        server.app.start(host, port);
+        return server;
+    }
+
+    /** Inference only ({@code fovea serve}): the OIP v2 and Custom Vision routes and /metrics; no UI, no admin API. */
+    public static FoveaServer startInference(ServerContext context, String host, int port) {
+        FoveaServer server = new FoveaServer(context, true);
         server.app.start(host, port);
         return server;
     }
@@ -121,10 +150,23 @@ public final class FoveaServer implements AutoCloseable {
             ctx.header("Retry-After", Long.toString(retry.seconds()));
             details.put("retry_after_seconds", retry.seconds());
         }
+        if (e instanceof dev.fovea.core.serving.Overloaded o) {
+            ctx.header("Retry-After", Long.toString(o.retryAfterSeconds()));
+            details.put("retry_after_seconds", o.retryAfterSeconds());
+        }
         writeError(ctx, HttpError.status(code), code, message, details);
     }
 
     static void writeError(Context ctx, int status, String code, String message, Map<String, Object> details) {
+        // Each protocol keeps its own error shape, so that its clients can read our errors.
+        if (ctx.path().startsWith("/v2/")) {
+            ctx.status(status).json(Map.of("error", message));
+            return;
+        }
+        if (CustomVisionRoutes.handles(ctx.path())) {
+            ctx.status(status).json(CustomVisionRoutes.error(status, code, message));
+            return;
+        }
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
@@ -158,9 +200,13 @@ public final class FoveaServer implements AutoCloseable {
         }
     }
 
+    /** The token from {@code Authorization: Bearer}, or from {@code Prediction-Key} (Azure Custom Vision's header). */
     static Optional<String> bearer(Context ctx) {
         String header = ctx.header("Authorization");
-        if (header == null) return Optional.empty();
+        if (header == null) {
+            String key = ctx.header("Prediction-Key");
+            return key == null ? Optional.empty() : Optional.of(key.strip());
+        }
         return header.regionMatches(true, 0, "Bearer ", 0, 7) ? Optional.of(header.substring(7).strip()) : Optional.of("");
     }
 

@@ -26,14 +26,15 @@ final class HttpError {
     /** The one place where error codes become HTTP statuses. */
     static int status(String code) {
         return switch (code) {
-            case "invalid", "empty", "not_an_image", "truncated", "corrupt", "too_many_pixels", "unsafe_path" -> 400;
+            case "invalid", "empty", "not_an_image", "truncated", "corrupt", "too_many_pixels", "unsafe_path", "bad_url" -> 400;
             case "unauthorized" -> 401;
             case "forbidden", "csrf" -> 403;
-            case "not_found" -> 404;
+            case "not_found", "project_not_found", "iteration_not_found" -> 404;
             case "conflict", "checkpoint_mismatch", "dataset_changed" -> 409;
             case "too_large" -> 413;
             case "unsupported_format", "unsupported_media_type" -> 415;
             case "too_many_requests" -> 429;
+            case "timeout", "not_ready" -> 503;
             default -> 500;
         };
     }

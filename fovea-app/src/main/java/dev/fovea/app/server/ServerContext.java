@@ -1,6 +1,11 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.serving.MicrometerServingMetrics;
 import dev.fovea.app.training.LazyTrainingEngine;
+import dev.fovea.core.model.RegistryService;
+import dev.fovea.core.serving.ModelServing;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.fovea.core.run.TrainingService;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,12 +22,22 @@ import java.time.Clock;
 
 /** What the HTTP routes work with, built once by whoever starts the server. */
 public record ServerContext(Settings settings, Storage storage, AccountService accounts, ImageIngest ingest,
-        CheckService checks, ReviewService reviews, DatasetService datasets, TrainingService training, Clock clock) {
+        CheckService checks, ReviewService reviews, DatasetService datasets, TrainingService training,
+        RegistryService registry, ModelServing serving, PrometheusMeterRegistry meters, Clock clock) {
     public static ServerContext of(Settings settings, Storage storage, Clock clock) {
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(), clock,
                 settings.server().sessionIdle());
+        return of(settings, storage, accounts, clock);
+    }
+
+    /** With the given account service (tests use a fast password hasher). */
+    public static ServerContext of(Settings settings, Storage storage, AccountService accounts, Clock clock) {
+        TrainingService training = training(settings, storage, clock);
+        RegistryService registry = registry(storage, training, clock);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ModelServing serving = new ModelServing(registry, settings.serving().batching(), new MicrometerServingMetrics(meters));
         return new ServerContext(settings, storage, accounts, ingest(settings, storage, clock), checks(settings, storage, clock),
-                reviews(storage, clock), datasets(storage, clock), training(settings, storage, clock), clock);
+                reviews(storage, clock), datasets(storage, clock), training, registry, serving, meters, clock);
     }
 
     /**
@@ -47,6 +62,11 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         } catch (java.io.IOException e) {
             return "unknown";
         }
+    }
+
+    /** The model registry over the storage; models load through the same lazily started engine as training. */
+    public static RegistryService registry(Storage storage, TrainingService training, Clock clock) {
+        return new RegistryService(storage.models(), storage.blobs(), training, (LazyTrainingEngine) training.engine(), clock);
     }
 
     public static DatasetService datasets(Storage storage, Clock clock) {

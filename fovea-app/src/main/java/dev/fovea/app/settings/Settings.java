@@ -16,6 +16,7 @@ public record Settings(
         Path cache,
         ImportLimits importLimits,
         ServerSettings server,
+        ServingConfig serving,
         Map<String, String> values,
         Map<String, String> origins) {
 

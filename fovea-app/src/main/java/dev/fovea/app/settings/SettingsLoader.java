@@ -42,6 +42,13 @@ public final class SettingsLoader {
         d.put("server.max_request_bytes", Long.toString(64L * 1024 * 1024));
         d.put("server.session_idle_minutes", "120");
         d.put("server.trust_proxy", "false");
+        d.put("server.metrics_public", "false");
+        d.put("serving.max_batch", "16");
+        d.put("serving.max_delay_ms", "5");
+        d.put("serving.queue", "256");
+        d.put("serving.timeout_ms", "30000");
+        d.put("serving.alias_poll_ms", "1000");
+        d.put("serving.url_hosts", "");
         return d;
     }
 
@@ -112,7 +119,16 @@ public final class SettingsLoader {
                 positive(values, origins, "server.max_request_bytes", Integer.MAX_VALUE - 16),
                 java.time.Duration.ofMinutes(positive(values, origins, "server.session_idle_minutes", 525_600)),
                 bool(values, origins, "server.trust_proxy"));
-        return new Settings(workspace, db, cache, limits, server, Map.copyOf(values), Map.copyOf(origins));
+        ServingConfig serving = new ServingConfig(new dev.fovea.core.serving.ServingSettings(
+                (int) range(values, origins, "serving.max_batch", 1, 4096),
+                java.time.Duration.ofMillis(range(values, origins, "serving.max_delay_ms", 0, 10_000)),
+                (int) range(values, origins, "serving.queue", 1, 1_000_000),
+                java.time.Duration.ofMillis(positive(values, origins, "serving.timeout_ms", 3_600_000)),
+                java.time.Duration.ofMillis(range(values, origins, "serving.alias_poll_ms", 50, 3_600_000))),
+                bool(values, origins, "server.metrics_public"),
+                java.util.Arrays.stream(values.getOrDefault("serving.url_hosts", "").split(","))
+                        .map(String::strip).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT)).toList());
+        return new Settings(workspace, db, cache, limits, server, serving, Map.copyOf(values), Map.copyOf(origins));
     }
 
     static String envName(String key) {

@@ -5,6 +5,9 @@ import dev.fovea.core.training.TrainedModel;
 import dev.fovea.core.training.TrainingEngine;
 import dev.fovea.core.training.TrainingJob;
 import dev.fovea.core.training.TrainingListener;
+import dev.fovea.core.model.ModelBundle;
+import dev.fovea.core.model.ModelLoader;
+import dev.fovea.djl.DjlModelLoader;
 import dev.fovea.djl.DjlTrainingEngine;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,7 +16,7 @@ import java.util.Map;
  * Starts DJL and PyTorch only when something trains or predicts, so that commands and servers that never do
  * (import, review, ...) do not pay for loading the native library or unpacking it on first use.
  */
-public final class LazyTrainingEngine implements TrainingEngine {
+public final class LazyTrainingEngine implements TrainingEngine, ModelLoader {
     private final Path cacheDir;
     private volatile TrainingEngine engine;
 
@@ -49,6 +52,13 @@ public final class LazyTrainingEngine implements TrainingEngine {
     @Override
     public Predictor load(TrainedModel model) {
         return engine(threads(model.settings().threads())).load(model);
+    }
+
+    /** Loads a registry bundle, starting DJL first (ONNX Runtime too lives behind it). */
+    @Override
+    public Predictor load(ModelBundle bundle) {
+        engine(threads(0));
+        return new DjlModelLoader().load(bundle);
     }
 
     @Override

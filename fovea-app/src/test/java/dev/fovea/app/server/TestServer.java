@@ -39,9 +39,7 @@ final class TestServer implements AutoCloseable {
         // Fast hashing in tests; the production settings are tested in Argon2PasswordHasherTest.
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(1024, 1), clock,
                 s.server().sessionIdle());
-        context = new ServerContext(s, storage, accounts, ServerContext.ingest(s, storage, clock),
-                ServerContext.checks(s, storage, clock), ServerContext.reviews(storage, clock),
-                ServerContext.datasets(storage, clock), ServerContext.training(s, storage, clock), clock);
+        context = ServerContext.of(s, storage, accounts, clock);
         admin = accounts.addUser("boss", Role.ADMIN);
         reviewer = accounts.addUser("helper", Role.REVIEWER);
         server = FoveaServer.start(context, "127.0.0.1", 0);
@@ -78,6 +76,7 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        context.serving().close();
         storage.close();
     }
 

@@ -1,0 +1,185 @@
+package dev.fovea.app.cli;
+
+import dev.fovea.app.server.ModelRoutes;
+import dev.fovea.app.server.ServerContext;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.model.ModelBundle;
+import dev.fovea.core.model.ModelStore;
+import dev.fovea.core.model.ModelVersion;
+import dev.fovea.core.model.RegistryService;
+import dev.fovea.core.project.Project;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "model", description = "The model registry: numbered versions from runs or files, aliases, one-file export and import.",
+        subcommands = {ModelCommand.Register.class, ModelCommand.ListModels.class, ModelCommand.Show.class,
+                ModelCommand.Alias.class, ModelCommand.Unalias.class, ModelCommand.Export.class, ModelCommand.Import.class})
+final class ModelCommand {
+    static RegistryService registry(FoveaCommand root) {
+        return ServerContext.registry(root.storage(), TrainCommand.service(root), Clock.systemUTC());
+    }
+
+    @Command(name = "register", description = "Make a new numbered version of a model from a finished run.")
+    static final class Register extends FoveaSubcommand {
+        @Option(names = "--run", required = true, paramLabel = "RUN") long run;
+        @Option(names = "--name", required = true, paramLabel = "NAME") String name;
+        @Option(names = "--description", paramLabel = "TEXT") String description;
+        @Option(names = "--alias", paramLabel = "ALIAS", description = "Also point this alias at the new version (e.g. production)") String alias;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            RegistryService r = registry(root);
+            ModelVersion v = r.register(run, name, description);
+            if (alias != null) r.alias(name, alias, v.version());
+            report(output, v, r.store(), json);
+            return 0;
+        }
+    }
+
+    static void report(Output output, ModelVersion v, ModelStore store, boolean json) {
+        if (json) {
+            output.document(ModelRoutes.json(v, store));
+            return;
+        }
+        output.text("Model " + v.label() + " (" + v.format() + ", " + v.classes().size() + " classes, "
+                + v.bundleBytes() + " bytes" + (v.runId() == null ? "" : ", from run " + v.runId()) + ")"
+                + (ModelRoutes.json(v, store).get("aliases") instanceof java.util.List<?> l && !l.isEmpty() ? " aliases " + l : ""));
+    }
+
+    @Command(name = "list", description = "Registered models with their versions and aliases.")
+    static final class ListModels extends FoveaSubcommand {
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            ModelStore store = registry(root).store();
+            if (json) {
+                output.document(Map.of("models", store.names().stream().map(n -> ModelRoutes.json(n, store)).toList()));
+                return 0;
+            }
+            if (store.names().isEmpty()) output.text("No models yet (fovea model register --run RUN --name NAME).");
+            for (String n : store.names()) {
+                output.text(String.format("%-24s %d versions  aliases %s", n, store.versions(n).size(), store.aliases(n)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "One model (all versions) or one version (NAME:VERSION, NAME@ALIAS).")
+    static final class Show extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME[@ALIAS|:VERSION]") String ref;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            RegistryService r = registry(root);
+            if (!ref.contains(":") && !ref.contains("@")) {
+                Map<String, Object> doc = ModelRoutes.json(ref, r.store());
+                if (json) output.document(doc);
+                else r.store().versions(ref).forEach(v -> report(output, v, r.store(), false));
+                return 0;
+            }
+            report(output, r.resolve(RegistryService.Reference.parse(ref)), r.store(), json);
+            return 0;
+        }
+    }
+
+    @Command(name = "alias", description = "Point an alias (production, staging, any name) at a version; servers switch within a second.")
+    static final class Alias extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ALIAS") String alias;
+        @Parameters(index = "2", paramLabel = "VERSION") int version;
+
+        @Override
+        public Integer call() {
+            registry(root).alias(name, alias, version);
+            output.text("Model " + name + ": " + alias + " -> " + version);
+            return 0;
+        }
+    }
+
+    @Command(name = "unalias", description = "Remove an alias.")
+    static final class Unalias extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ALIAS") String alias;
+
+        @Override
+        public Integer call() {
+            if (!registry(root).removeAlias(name, alias)) throw FoveaException.notFound("model '" + name + "' has no alias '" + alias + "'");
+            output.text("Model " + name + ": alias " + alias + " removed");
+            return 0;
+        }
+    }
+
+    @Command(name = "export", description = "Write a version as one self-contained file (weights, classes, preprocessing, provenance).")
+    static final class Export extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME[@ALIAS|:VERSION]") String ref;
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE") Path file;
+
+        @Override
+        public Integer call() {
+            RegistryService r = registry(root);
+            ModelVersion v = r.resolve(RegistryService.Reference.parse(ref));
+            try {
+                Files.write(root.cwd().resolve(file), r.export(v));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            }
+            output.info("Wrote model " + v.label() + " to " + file);
+            return 0;
+        }
+    }
+
+    @Command(name = "import", description = {"Register a model file as a new version: a Fovea export, or a model trained elsewhere",
+            "(--format torchscript|onnx with --classes and --input-size; mean/std default to ImageNet's)."})
+    static final class Import extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "FILE") Path file;
+        @Option(names = "--name", required = true, paramLabel = "NAME") String name;
+        @Option(names = "--project", required = true, paramLabel = "PROJECT") String project;
+        @Option(names = "--format", paramLabel = "FORMAT", description = "fovea (default), torchscript or onnx") String format;
+        @Option(names = "--classes", paramLabel = "A,B,...", description = "Class names in the model's output order") String classes;
+        @Option(names = "--input-size", paramLabel = "S") String inputSize;
+        @Option(names = "--mean", paramLabel = "R,G,B") String mean;
+        @Option(names = "--std", paramLabel = "R,G,B") String std;
+        @Option(names = "--outputs", paramLabel = "logits|probabilities") String outputs;
+        @Option(names = "--description", paramLabel = "TEXT") String description;
+        @Option(names = "--alias", paramLabel = "ALIAS") String alias;
+        @Option(names = "--json") boolean json;
+
+        @Override
+        public Integer call() {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(root.cwd().resolve(file));
+            } catch (NoSuchFileException e) {
+                throw FoveaException.notFound("model file " + file + " does not exist");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            ModelBundle bundle;
+            if (format == null || format.equals("fovea")) {
+                bundle = ModelBundle.fromZip(bytes, file.toString());
+            } else {
+                if (classes == null || inputSize == null) {
+                    throw FoveaException.invalid("--format " + format + " needs --classes and --input-size");
+                }
+                bundle = ModelRoutes.rawBundle(format, bytes, classes, inputSize, mean, std, outputs);
+            }
+            Project p = root.storage().projects().require(project);
+            RegistryService r = registry(root);
+            ModelVersion v = r.importBundle(bundle, name, p, description);
+            if (alias != null) r.alias(name, alias, v.version());
+            report(output, v, r.store(), json);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.fovea.app.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.model.ModelBundle;
+import dev.fovea.core.model.ModelStore;
+import dev.fovea.core.model.ModelVersion;
+import dev.fovea.core.model.RegistryService;
+import dev.fovea.core.project.ClassName;
+import dev.fovea.core.project.Project;
+import dev.fovea.core.training.Preprocessing;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The model registry over HTTP: the same register, list, show, alias, export and import as {@code fovea model}. */
+public final class ModelRoutes {
+    private final ServerContext context;
+
+    ModelRoutes(ServerContext context) {
+        this.context = context;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.GET, "/api/models", Access.ADMIN, "Registered models with their versions and aliases", this::list),
+                new Route(HandlerType.POST, "/api/models", Access.ADMIN,
+                        "Register a run as a new version {\"run\": 7, \"name\": \"birds\", \"description\": \"...\"}", this::register),
+                new Route(HandlerType.POST, "/api/models/import", Access.ADMIN,
+                        "Import a model file (?name=&project=; a Fovea export, or &format=torchscript|onnx&classes=a,b&input_size=224"
+                                + "[&mean=&std=&outputs=logits|probabilities])", this::importModel),
+                new Route(HandlerType.GET, "/api/models/{name}", Access.ADMIN, "One model: versions and aliases", this::one),
+                new Route(HandlerType.GET, "/api/models/{name}/versions/{version}", Access.ADMIN, "One model version", this::version),
+                new Route(HandlerType.GET, "/api/models/{name}/versions/{version}/export", Access.ADMIN,
+                        "Download a version as one self-contained file", this::export),
+                new Route(HandlerType.PUT, "/api/models/{name}/aliases/{alias}", Access.ADMIN,
+                        "Point an alias at a version {\"version\": 3}; servers switch without dropping requests", this::alias),
+                new Route(HandlerType.DELETE, "/api/models/{name}/aliases/{alias}", Access.ADMIN, "Remove an alias", this::unalias));
+    }
+
+    public static Map<String, Object> json(ModelVersion v, ModelStore store) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("name", v.name());
+        doc.put("version", v.version());
+        doc.put("project_id", v.projectId().toString());
+        doc.put("run", v.runId());
+        doc.put("format", v.format());
+        doc.put("classes", v.classes());
+        doc.put("bundle_sha256", v.bundleSha256());
+        doc.put("bytes", v.bundleBytes());
+        doc.put("description", v.description());
+        doc.put("created_at", v.createdAt().toString());
+        doc.put("aliases", store.aliases(v.name()).entrySet().stream().filter(e -> e.getValue() == v.version())
+                .map(Map.Entry::getKey).toList());
+        return doc;
+    }
+
+    public static Map<String, Object> json(String name, ModelStore store) {
+        List<ModelVersion> versions = store.versions(name);
+        if (versions.isEmpty()) throw FoveaException.notFound("model '" + name + "' does not exist");
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("name", name);
+        doc.put("aliases", store.aliases(name));
+        doc.put("versions", versions.stream().map(v -> json(v, store)).toList());
+        return doc;
+    }
+
+    private ModelStore store() {
+        return context.registry().store();
+    }
+
+    private void list(Context ctx) {
+        ctx.json(Map.of("models", store().names().stream().map(n -> json(n, store())).toList()));
+    }
+
+    private void one(Context ctx) {
+        ctx.json(json(ctx.pathParam("name"), store()));
+    }
+
+    private ModelVersion versionOf(Context ctx) {
+        String v = ctx.pathParam("version");
+        try {
+            return context.registry().resolve(new RegistryService.Reference(ctx.pathParam("name"), Integer.parseInt(v), null));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("model version '" + v + "' is not a number");
+        }
+    }
+
+    private void version(Context ctx) {
+        ctx.json(json(versionOf(ctx), store()));
+    }
+
+    private void export(Context ctx) {
+        ModelVersion v = versionOf(ctx);
+        ctx.contentType("application/zip").header("Content-Disposition", "attachment; filename=\"" + v.name() + "-" + v.version() + ".fovea-model\"")
+                .result(context.registry().export(v));
+    }
+
+    private void register(Context ctx) {
+        JsonNode b = SessionRoutes.json(ctx);
+        if (!b.has("run") || !b.get("run").canConvertToLong()) throw FoveaException.invalid("body needs \"run\": RUN_ID");
+        if (!b.has("name") || !b.get("name").isTextual()) throw FoveaException.invalid("body needs \"name\": \"model-name\"");
+        ModelVersion v = context.registry().register(b.get("run").asLong(), b.get("name").asText(), b.path("description").asText(""));
+        ctx.status(201).json(json(v, store()));
+    }
+
+    private void alias(Context ctx) {
+        JsonNode b = SessionRoutes.json(ctx);
+        if (!b.has("version") || !b.get("version").canConvertToInt()) throw FoveaException.invalid("body needs \"version\": N");
+        String name = ctx.pathParam("name");
+        context.registry().alias(name, ctx.pathParam("alias"), b.get("version").asInt());
+        context.serving().refresh(); // this server switches now; others within serving.alias_poll_ms
+        ctx.json(json(name, store()));
+    }
+
+    private void unalias(Context ctx) {
+        if (!context.registry().removeAlias(ctx.pathParam("name"), ctx.pathParam("alias"))) {
+            throw FoveaException.notFound("model '" + ctx.pathParam("name") + "' has no alias '" + ctx.pathParam("alias") + "'");
+        }
+        ctx.status(204);
+    }
+
+    private void importModel(Context ctx) {
+        String name = required(ctx, "name");
+        Project project = context.storage().projects().require(required(ctx, "project"));
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) throw FoveaException.invalid("the request body must be the model file");
+        String format = ctx.queryParam("format");
+        ModelBundle bundle = format == null || format.equals("fovea")
+                ? ModelBundle.fromZip(body, "upload")
+                : rawBundle(format, body, required(ctx, "classes"), required(ctx, "input_size"), ctx.queryParam("mean"),
+                        ctx.queryParam("std"), ctx.queryParam("outputs"));
+        ModelVersion v = context.registry().importBundle(bundle, name, project, ctx.queryParam("description"));
+        ctx.status(201).json(json(v, store()));
+    }
+
+    /** A TorchScript or ONNX file with its class names and preprocessing (ImageNet mean and std unless given). */
+    public static ModelBundle rawBundle(String format, byte[] file, String classes, String inputSize, String mean,
+            String std, String outputs) {
+        if (!format.equals("torchscript") && !format.equals("onnx")) {
+            throw FoveaException.invalid("format '" + format + "' is not one of torchscript, onnx (or a Fovea export)");
+        }
+        int size;
+        try {
+            size = Integer.parseInt(inputSize.strip());
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("input size '" + inputSize + "' is not a number");
+        }
+        Preprocessing imagenet = Preprocessing.imagenet(size);
+        Preprocessing pre;
+        try {
+            pre = new Preprocessing(size, mean == null ? imagenet.mean() : ModelBundle.parseFloats(mean),
+                    std == null ? imagenet.std() : ModelBundle.parseFloats(std));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("mean/std must be three comma-separated numbers: " + e.getMessage());
+        }
+        if (outputs != null && !outputs.equals("logits") && !outputs.equals("probabilities")) {
+            throw FoveaException.invalid("outputs '" + outputs + "' is not one of logits, probabilities");
+        }
+        return new ModelBundle(format, ClassName.parseList(classes), pre, !"probabilities".equals(outputs), Map.of(),
+                Map.of("imported_format", format), file);
+    }
+
+    private static String required(Context ctx, String param) {
+        String v = ctx.queryParam(param);
+        if (v == null || v.isBlank()) throw FoveaException.invalid("query parameter '" + param + "' is required");
+        return v;
+    }
+}

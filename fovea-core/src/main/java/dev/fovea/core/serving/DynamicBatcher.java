@@ -1,0 +1,186 @@
+package dev.fovea.core.serving;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.Predictor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one loaded model for many concurrent callers: requests wait in a bounded queue; one worker thread takes the
+ * first, lets others join until {@code maxBatch} images or {@code maxDelay} after the first arrived, runs them as
+ * one batch and hands each caller its rows. A full queue refuses at once ({@link Overloaded}); requests older than
+ * the timeout are failed without running. {@link #drain} stops taking requests, finishes those queued and closes
+ * the model: the last step of a hot swap.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+    private record Request(float[] input, int n, CompletableFuture<float[][]> result, long deadline) {}
+
+    private final Predictor predictor;
+    private final String label;
+    private final ServingSettings settings;
+    private final ServingMetrics metrics;
+    private final ArrayBlockingQueue<Request> queue;
+    private final Thread worker;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final int plane;
+    private volatile boolean accepting = true;
+
+    public DynamicBatcher(Predictor predictor, String label, ServingSettings settings, ServingMetrics metrics) {
+        this.predictor = predictor;
+        this.label = label;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        int s = predictor.preprocessing().inputSize();
+        this.plane = 3 * s * s;
+        metrics.queue(label, queue::size);
+        this.worker = Thread.ofPlatform().daemon().name("fovea-batcher-" + label).start(this::loop);
+    }
+
+    public Predictor predictor() {
+        return predictor;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    /** Queues {@code n} preprocessed images; the future completes with their probabilities. */
+    public CompletableFuture<float[][]> submit(float[] input, int n) {
+        if (input.length != n * plane) {
+            throw FoveaException.invalid("input has " + input.length + " values, expected " + n + " x " + plane);
+        }
+        CompletableFuture<float[][]> result = new CompletableFuture<>();
+        if (!accepting) throw new FoveaException("not_ready", "model " + label + " is being unloaded; retry");
+        Request r = new Request(input, n, result, System.nanoTime() + settings.timeout().toNanos());
+        if (!queue.offer(r)) {
+            metrics.rejected(label);
+            throw new Overloaded("model " + label + " has " + settings.queueCapacity() + " requests waiting; retry later", 1);
+        }
+        if (stopped.getCount() == 0 && queue.remove(r)) { // the worker finished between the check and the offer
+            throw new FoveaException("not_ready", "model " + label + " is being unloaded; retry");
+        }
+        return result;
+    }
+
+    /** Queues and waits for the answer, failing after the request timeout. */
+    public float[][] predict(float[] input, int n) {
+        CompletableFuture<float[][]> f = submit(input, n);
+        try {
+            return f.get(settings.timeout().toNanos() + Duration.ofSeconds(1).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            metrics.timedOut(label);
+            throw new FoveaException("timeout", "model " + label + " did not answer within " + settings.timeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FoveaException("timeout", "interrupted while waiting for model " + label);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void loop() {
+        try {
+            List<Request> batch = new ArrayList<>();
+            while (accepting || !queue.isEmpty()) {
+                Request first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.clear();
+                batch.add(first);
+                int images = first.n();
+                long until = System.nanoTime() + settings.maxDelay().toNanos();
+                while (images < settings.maxBatch()) {
+                    Request next = queue.peek();
+                    if (next == null) {
+                        long wait = until - System.nanoTime();
+                        if (wait <= 0) break;
+                        next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                        if (next == null) break;
+                    } else if (images + next.n() > settings.maxBatch()) {
+                        break;
+                    } else {
+                        queue.poll();
+                    }
+                    batch.add(next);
+                    images += next.n();
+                }
+                run(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (Request r; (r = queue.poll()) != null; ) {
+                r.result().completeExceptionally(new FoveaException("not_ready", "model " + label + " was unloaded"));
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void run(List<Request> batch) {
+        long now = System.nanoTime();
+        List<Request> live = new ArrayList<>(batch.size());
+        int images = 0;
+        for (Request r : batch) {
+            if (now > r.deadline()) {
+                metrics.timedOut(label);
+                r.result().completeExceptionally(new FoveaException("timeout", "request to model " + label
+                        + " waited longer than " + settings.timeout().toMillis() + " ms in the queue"));
+            } else {
+                live.add(r);
+                images += r.n();
+            }
+        }
+        if (live.isEmpty()) return;
+        try {
+            float[] input;
+            if (live.size() == 1) {
+                input = live.get(0).input();
+            } else {
+                input = new float[images * plane];
+                int at = 0;
+                for (Request r : live) {
+                    System.arraycopy(r.input(), 0, input, at, r.input().length);
+                    at += r.input().length;
+                }
+            }
+            long start = System.nanoTime();
+            float[][] out = predictor.probabilities(input, images);
+            metrics.batch(label, images, System.nanoTime() - start);
+            int row = 0;
+            for (Request r : live) {
+                float[][] mine = new float[r.n()][];
+                System.arraycopy(out, row, mine, 0, r.n());
+                row += r.n();
+                r.result().complete(mine);
+            }
+        } catch (RuntimeException e) {
+            for (Request r : live) r.result().completeExceptionally(e);
+        }
+    }
+
+    /** Stops taking requests, answers those already queued, then closes the model. */
+    public void drain() {
+        accepting = false;
+        try {
+            stopped.await(settings.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        predictor.close();
+    }
+
+    @Override
+    public void close() {
+        drain();
+    }
+}

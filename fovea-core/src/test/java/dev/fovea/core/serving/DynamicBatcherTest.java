@@ -1,0 +1,145 @@
+package dev.fovea.core.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.Preprocessing;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batcher's queueing rules, with a stand-in model whose answer is a function of its input (so each caller can
+ * check it got its own rows back) and whose calls can be held open to build up a queue.
+ */
+class DynamicBatcherTest {
+    /** Answers [x, 1-x] for each image's first value x; records batch sizes; each call waits for {@code gate}. */
+    static final class EchoModel implements Predictor {
+        final List<Integer> batches = new CopyOnWriteArrayList<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        volatile CountDownLatch gate = new CountDownLatch(0);
+        volatile boolean closed;
+
+        @Override public List<String> classes() { return List.of("a", "b"); }
+        @Override public Preprocessing preprocessing() { return Preprocessing.imagenet(2); }
+        @Override public float[][] probabilities(float[] input, int n) {
+            entered.countDown();
+            try {
+                gate.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batches.add(n);
+            float[][] out = new float[n][];
+            for (int i = 0; i < n; i++) out[i] = new float[] {input[i * 12], 1 - input[i * 12]};
+            return out;
+        }
+        @Override public void close() { closed = true; }
+    }
+
+    static float[] images(float... firstValues) {
+        float[] out = new float[firstValues.length * 12];
+        for (int i = 0; i < firstValues.length; i++) out[i * 12] = firstValues[i];
+        return out;
+    }
+
+    static ServingSettings settings(int maxBatch, int delayMs, int queue, int timeoutMs) {
+        return new ServingSettings(maxBatch, Duration.ofMillis(delayMs), queue, Duration.ofMillis(timeoutMs), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void requestsWaitingTogetherRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(16, 5, 64, 10_000), ServingMetrics.NONE)) {
+            CompletableFuture<float[][]> first = b.submit(images(0.5f), 1);
+            assertThat(model.entered.await(5, TimeUnit.SECONDS)).isTrue(); // the model is busy with the first
+            List<CompletableFuture<float[][]>> waiting = new ArrayList<>();
+            for (int i = 0; i < 6; i++) waiting.add(b.submit(images(i / 10f, i / 10f + 0.05f), 2));
+            model.gate.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(0.5f);
+            for (int i = 0; i < 6; i++) {
+                float[][] rows = waiting.get(i).get(5, TimeUnit.SECONDS);
+                assertThat(rows).hasNumberOfRows(2);
+                assertThat(rows[0][0]).isEqualTo(i / 10f);
+                assertThat(rows[1][0]).isEqualTo(i / 10f + 0.05f);
+            }
+            assertThat(model.batches).containsExactly(1, 12); // 6 requests of 2 images joined into one call
+        }
+    }
+
+    @Test
+    void maxBatchSplitsAndBatchingOffRunsOneRequestPerCall() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(1, 0, 64, 10_000), ServingMetrics.NONE)) {
+            List<CompletableFuture<float[][]>> all = new ArrayList<>();
+            all.add(b.submit(images(0.1f), 1));
+            model.entered.await(5, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) all.add(b.submit(images(0.2f), 1));
+            model.gate.countDown();
+            for (var f : all) f.get(5, TimeUnit.SECONDS);
+            assertThat(model.batches).containsExactly(1, 1, 1, 1);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceWithRetryAfter() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(1, 0, 2, 10_000), ServingMetrics.NONE)) {
+            b.submit(images(0.1f), 1);
+            model.entered.await(5, TimeUnit.SECONDS);
+            b.submit(images(0.2f), 1);
+            b.submit(images(0.3f), 1);
+            assertThatThrownBy(() -> b.submit(images(0.4f), 1)).isInstanceOfSatisfying(Overloaded.class, e -> {
+                assertThat(e.code()).isEqualTo("too_many_requests");
+                assertThat(e.retryAfterSeconds()).isEqualTo(1);
+                assertThat(e.getMessage()).contains("m:1", "2 requests waiting");
+            });
+            model.gate.countDown();
+        }
+    }
+
+    @Test
+    void requestsOlderThanTheTimeoutFailWithoutRunning() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(1, 0, 8, 200), ServingMetrics.NONE)) {
+            CompletableFuture<float[][]> first = b.submit(images(0.1f), 1);
+            model.entered.await(5, TimeUnit.SECONDS);
+            CompletableFuture<float[][]> late = b.submit(images(0.2f), 1);
+            Thread.sleep(400); // the second waits past its 200 ms while the model is busy
+            model.gate.countDown();
+            first.get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> late.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(FoveaException.class)
+                    .hasMessageContaining("waited longer than 200 ms");
+            assertThat(model.batches).containsExactly(1);
+        }
+    }
+
+    @Test
+    void drainAnswersWhatIsQueuedThenRefusesAndClosesTheModel() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(1, 0, 8, 10_000), ServingMetrics.NONE);
+        CompletableFuture<float[][]> first = b.submit(images(0.1f), 1);
+        model.entered.await(5, TimeUnit.SECONDS);
+        CompletableFuture<float[][]> queued = b.submit(images(0.2f), 1);
+        Thread drainer = Thread.ofPlatform().start(b::drain);
+        Thread.sleep(100);
+        model.gate.countDown();
+        drainer.join(5000);
+        assertThat(first.get(1, TimeUnit.SECONDS)[0][0]).isEqualTo(0.1f);
+        assertThat(queued.get(1, TimeUnit.SECONDS)[0][0]).isEqualTo(0.2f);
+        assertThat(model.closed).isTrue();
+        assertThatThrownBy(() -> b.submit(images(0.3f), 1)).isInstanceOf(FoveaException.class).hasMessageContaining("unloaded");
+    }
+}
