@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.blob.Sha256;
 import dev.fovea.core.testing.FashionMnist;
@@ -127,6 +134,23 @@ class DjlTrainingIT {
     }
 
     @Test
+    void trainsOnAThreadOtherThanTheOneThatStartedTheEngine(@TempDir Path dir) throws Exception {
+        // PyTorch's grad mode is per thread and on in a new thread; servers and workers train on such threads.
+        TrainSettings s = small().with(Map.of("epochs", 1, "optimizer", "sgd", "lr", 0.05, "nesterov", true));
+        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                result.set(engine.train(new TrainingJob(s, CLASSES, TRAIN, VALIDATION, IMAGES::get, dir), new TrainingListener() {}));
+            } catch (RuntimeException e) {
+                result.set(e);
+            }
+        });
+        worker.join();
+        assertThat(result.get()).isInstanceOf(TrainedModel.class);
+        assertThat(((TrainedModel) result.get()).epochsRun()).isEqualTo(1);
+    }
+
+    @Test
     void badInputIsRefusedBeforeTraining(@TempDir Path dir) {
         assertThatThrownBy(() -> engine.validate(new TrainingJob(small().with(Map.of("arch", "resnet18", "input_size", 16)),
                 CLASSES, TRAIN, VALIDATION, IMAGES::get, dir)))
@@ -142,5 +166,81 @@ class DjlTrainingIT {
             block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
             assertThat(DjlTrainingEngine.countParameters(block)).isEqualTo(11_689_512L);
         }
+    }
+
+    // The counts below are what torchvision prints, e.g. /usr/bin/python3 -c "import torchvision;
+    // m = torchvision.models.resnet34(); print(sum(p.numel() for p in m.parameters()))" (parameters() has no
+    // running means or variances, and neither has countParameters).
+
+    @Test
+    void resnet34HasTorchvisionsParameterCount() {
+        assertThat(parametersAt1000Classes(Networks.resnet34(1000))).isEqualTo(21_797_672L);
+    }
+
+    @Test
+    void resnet50HasTorchvisionsParameterCount() {
+        assertThat(parametersAt1000Classes(Networks.resnet50(1000))).isEqualTo(25_557_032L);
+    }
+
+    @Test
+    void mobilenetV2HasTorchvisionsParameterCount() {
+        assertThat(parametersAt1000Classes(Networks.mobilenetV2(1000))).isEqualTo(3_504_872L);
+    }
+
+    private static long parametersAt1000Classes(Block block) {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            return DjlTrainingEngine.countParameters(block);
+        }
+    }
+
+    @Test
+    void newArchitecturesRunAForwardPassAtTheirMinimumInputSize() {
+        for (String arch : List.of("resnet34", "resnet50", "mobilenet-v2")) {
+            TrainSettings s = small().with(Map.of("arch", arch, "input_size", 32));
+            assertThat(Networks.minimumInputSize(s)).as(arch).isEqualTo(32);
+            try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+                Block block = Networks.build(s, 5);
+                block.initialize(manager, DataType.FLOAT32, new Shape(2, 3, 32, 32));
+                NDArray x = manager.randomNormal(new Shape(2, 3, 32, 32));
+                for (boolean training : new boolean[] {false, true}) {
+                    NDArray logits = block.forward(new ParameterStore(manager, false), new NDList(x), training)
+                            .singletonOrThrow();
+                    assertThat(logits.getShape()).as(arch + (training ? " training" : "")).isEqualTo(new Shape(2, 5));
+                    for (float v : logits.toFloatArray()) assertThat(Float.isFinite(v)).as(arch).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainsAndLoadsAMobilenetV2(@TempDir Path dir) {
+        TrainedModel model = trainOneEpoch("mobilenet-v2", TRAIN, VALIDATION, 10, dir);
+        assertThat(model.parameters()).isEqualTo(3_504_872L - 1281L * 1000 + 1281L * 5);
+    }
+
+    /** ResNet-50's backward pass goes through stride-2 1x1 projections of 512 and 1,024 channels. */
+    @Test
+    void trainsAndLoadsAResnet50(@TempDir Path dir) {
+        TrainedModel model = trainOneEpoch("resnet50", TRAIN.subList(0, 32), VALIDATION.subList(0, 8), 1, dir);
+        assertThat(model.parameters()).isEqualTo(25_557_032L - 2049L * 1000 + 2049L * 5);
+    }
+
+    private static TrainedModel trainOneEpoch(String arch, List<Example> train, List<Example> validation,
+            int expectedSteps, Path dir) {
+        TrainSettings s = small().with(Map.of("arch", arch, "input_size", 32, "epochs", 1));
+        List<StepMetrics> steps = new ArrayList<>();
+        TrainedModel model = engine.train(new TrainingJob(s, CLASSES, train, validation, IMAGES::get, dir),
+                new TrainingListener() {
+                    @Override public void onStep(StepMetrics m) { steps.add(m); }
+                });
+        assertThat(steps).hasSize(expectedSteps);
+        for (StepMetrics m : steps) assertThat(Double.isFinite(m.trainLoss())).as(arch).isTrue();
+        try (Predictor p = engine.load(model)) {
+            float[][] probs = p.probabilities(TEST.subList(0, 4).stream().map(e -> IMAGES.get(e.sha256())).toList());
+            assertThat(probs.length).isEqualTo(4);
+            assertThat(probs[0]).hasSize(5);
+        }
+        return model;
     }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "train", sortOptions = false, description = {
         "Train a classifier on a dataset version and record the run (settings, metrics, model, test evaluation).",
         "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: 0.01); flags win:",
-        "  arch (small-cnn|resnet18), input_size, epochs, batch_size, optimizer (sgd|adam|adamw), lr, momentum,",
+        "  arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, batch_size,",
+        "  optimizer (sgd|adam|adamw), lr, momentum,",
         "  nesterov, weight_decay, schedule (cosine|step|constant), warmup_epochs, label_smoothing,",
         "  class_weights (none|balanced), augment (none|light|strong), early_stopping_patience, seed,",
         "  cnn_channels, cnn_blocks, step_every, step_gamma, loader_threads, threads (0: all cores),",

@@ -23,7 +23,8 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         int cnnChannels, int cnnBlocks, int stepEvery, double stepGamma, int loaderThreads, int threads,
         int freezeEpochs, double finetuneLrFactor) {
 
-    public static final List<String> ARCHITECTURES = List.of("small-cnn", "resnet18");
+    public static final List<String> ARCHITECTURES =
+            List.of("small-cnn", "resnet18", "resnet34", "resnet50", "mobilenet-v2");
     public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
     public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
     public static final List<String> CLASS_WEIGHTS = List.of("none", "balanced");
