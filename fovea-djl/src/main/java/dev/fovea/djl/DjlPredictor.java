@@ -26,10 +26,13 @@ final class DjlPredictor implements Predictor {
         this.trained = trained;
         int size = trained.preprocessing().inputSize();
         this.model = Model.newInstance("fovea-" + trained.settings().arch(), Device.cpu(), "PyTorch");
-        this.block = Networks.build(trained.settings(), trained.classes().size());
-        model.setBlock(block);
         NDManager manager = model.getNDManager();
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
+        boolean transfer = !trained.settings().from().isEmpty();
+        // A transfer model's weights hold the whole backbone module: load them into an empty block, no backbone file.
+        this.block = transfer ? TransferBlock.empty(manager, trained.classes().size())
+                : Networks.build(trained.settings(), trained.classes().size());
+        model.setBlock(block);
+        if (!transfer) block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
         DjlTrainingEngine.loadParameters(block, manager, trained.weights());
         this.store = new ParameterStore(manager, false);
     }

@@ -40,6 +40,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Trains Fovea's networks with DJL on PyTorch. Each optimizer step runs in its own NDManager that is closed
@@ -67,9 +68,15 @@ public final class DjlTrainingEngine implements TrainingEngine {
                     + (s.arch().equals("small-cnn") ? " with " + s.cnnBlocks() + " blocks" : "")
                     + ": it needs at least " + min);
         }
-        if (s.freezeEpochs() > 0) {
+        if (s.freezeEpochs() > 0 && s.from().isEmpty()) {
             throw FoveaException.invalid("freeze_epochs " + s.freezeEpochs()
-                    + " needs a pretrained backbone to freeze; this run starts from scratch");
+                    + " needs a pretrained backbone to freeze (from: FILE.pt); this run starts from scratch");
+        }
+        if (!s.from().isEmpty()) {
+            backboneFile(s);
+            try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
+                TransferBlock.load(probe, backboneFile(s), job.classes().size(), s.inputSize());
+            }
         }
         if (job.classes().size() < 2) {
             throw FoveaException.invalid("training needs at least 2 classes, got " + job.classes());
@@ -88,7 +95,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
         Map<String, String> now = job.settings().toMap();
         List<String> differ = now.keySet().stream()
                 .filter(k -> !k.equals("threads") && !k.equals("loader_threads"))
-                .filter(k -> !now.get(k).equals(c.settings().get(k))).toList();
+                .filter(k -> !now.get(k).equals(c.settings().getOrDefault(k, TrainSettings.DEFAULTS.toMap().get(k)))).toList();
         if (!differ.isEmpty()) {
             String first = differ.get(0);
             throw new FoveaException("checkpoint_mismatch", "checkpoint in " + job.checkpointDir()
@@ -111,13 +118,14 @@ public final class DjlTrainingEngine implements TrainingEngine {
         int k = job.classes().size(), size = s.inputSize();
         Preprocessing pre = Preprocessing.imagenet(size);
         Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
-        Block block = Networks.build(s, k);
         FoveaOptimizer optimizer = new FoveaOptimizer(s);
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(optimizer).optDevices(new Device[] {Device.cpu()});
         int loaders = s.loaderThreads() > 0 ? s.loaderThreads() : Math.max(1, Math.min(2, s.threads()));
         try (Model model = Model.newInstance("fovea-" + s.arch(), Device.cpu(), "PyTorch");
                 InputPipeline input = new InputPipeline(job.images(), pre, s.augment(), loaders, CACHE_BYTES)) {
+            TransferBlock transfer = s.from().isEmpty() ? null : TransferBlock.load(model, backboneFile(s), k, size);
+            Block block = transfer != null ? transfer : Networks.build(s, k);
             model.setBlock(block);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 3, size, size));
@@ -144,8 +152,14 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         job.validation().size(), parameters));
                 int epochsRun = firstEpoch - 1;
                 boolean stoppedEarly = false;
+                Set<String> backboneIds = transfer == null ? Set.of() : transfer.backboneParameterIds();
                 for (int epoch = firstEpoch; epoch <= s.epochs(); epoch++) {
                     long epochStart = System.nanoTime();
+                    if (transfer != null) { // frozen backbone first, then (optionally) all layers at a lower rate
+                        boolean frozen = epoch <= s.freezeEpochs();
+                        optimizer.freeze(frozen ? backboneIds : Set.of());
+                        transfer.fineTune(!frozen);
+                    }
                     double lossSum = 0;
                     int seen = 0, batch = 0;
                     long last = System.nanoTime();
@@ -260,6 +274,16 @@ public final class DjlTrainingEngine implements TrainingEngine {
         float[] w = new float[k];
         for (int c = 0; c < k; c++) w[c] = counts[c] == 0 ? 0f : job.train().size() / (float) (k * counts[c]);
         return manager.create(w); // scikit-learn's "balanced": n / (classes * count)
+    }
+
+    /** The backbone file of a transfer-learning run; run: and model: sources are not supported yet. */
+    static Path backboneFile(TrainSettings s) {
+        String from = s.from();
+        if (from.startsWith("run:") || from.startsWith("model:")) {
+            throw FoveaException.invalid("from '" + from + "': starting from one of Fovea's own runs or models is not"
+                    + " supported yet; export a TorchScript backbone and give its file");
+        }
+        return Path.of(from);
     }
 
     static long countParameters(Block block) {

@@ -32,7 +32,9 @@ import picocli.CommandLine.Unmatched;
         "  nesterov, weight_decay, schedule (cosine|step|constant), warmup_epochs, label_smoothing,",
         "  class_weights (none|balanced), augment (none|light|strong), early_stopping_patience, seed,",
         "  cnn_channels, cnn_blocks, step_every, step_gamma, loader_threads, threads (0: all cores),",
-        "  freeze_epochs, finetune_lr_factor.",
+        "  freeze_epochs, finetune_lr_factor, from (a TorchScript backbone FILE.pt mapping [N,3,S,S] to [N,features]:",
+        "  transfer learning with a new head; the backbone is frozen for freeze_epochs, then fine-tuned at",
+        "  lr x finetune_lr_factor).",
         "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."})
 final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;
@@ -52,6 +54,10 @@ final class TrainCommand extends FoveaSubcommand {
         Map<String, String> overrides = new LinkedHashMap<>();
         if (config != null) overrides.putAll(readConfig(root.cwd().resolve(config)));
         overrides.putAll(flags(settingFlags));
+        String from = overrides.get("from");
+        if (from != null && !from.isBlank() && !from.contains(":")) {
+            overrides.put("from", root.cwd().resolve(from).toAbsolutePath().normalize().toString()); // runs record where it came from
+        }
         TrainingService service = service(root);
         TrainingService.Outcome outcome;
         if (resume != null) {

@@ -205,6 +205,9 @@ class TrainingCommandsIT {
         cases.put(new String[] {"--lr", "fast"}, new String[] {"lr", "fast"});
         cases.put(new String[] {"--arch", "resnet18", "--input-size", "16"}, new String[] {"input_size 16", "resnet18", "32"});
         cases.put(new String[] {"--dataset", "7"}, new String[] {"dataset version 7"});
+        cases.put(new String[] {"--from", CliRun.repoRoot().resolve("samples/models/backbone-spatial.pt").toString(), "--input-size", "28"},
+                new String[] {"backbone", "[N, features]"});
+        cases.put(new String[] {"--freeze-epochs", "2"}, new String[] {"needs a pretrained backbone"});
         for (var c : cases.entrySet()) {
             String[] args = concat(new String[] {"train", "--project", "fm"}, c.getKey());
             if (!List.of(c.getKey()).contains("--dataset")) args = concat(args, "--dataset", "1");

@@ -14,14 +14,15 @@ import java.util.Map;
  *
  * <p>{@code cnn_channels} and {@code cnn_blocks} shape the small CNN (first block's channels, doubled per
  * block); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
- * {@code finetune_lr_factor} belong to transfer learning; {@code loader_threads} is how many threads decode and
+ * {@code finetune_lr_factor} belong to transfer learning, where {@code from} names the pretrained backbone (a
+ * TorchScript file that maps [N, 3, S, S] to [N, features]; empty: train from scratch); {@code loader_threads} is how many threads decode and
  * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads.
  */
 public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
         double momentum, boolean nesterov, double weightDecay, String schedule, double warmupEpochs,
         double labelSmoothing, String classWeights, String augment, int earlyStoppingPatience, long seed,
         int cnnChannels, int cnnBlocks, int stepEvery, double stepGamma, int loaderThreads, int threads,
-        int freezeEpochs, double finetuneLrFactor) {
+        int freezeEpochs, double finetuneLrFactor, String from) {
 
     public static final List<String> ARCHITECTURES =
             List.of("small-cnn", "resnet18", "resnet34", "resnet50", "mobilenet-v2");
@@ -32,13 +33,13 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
 
     /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
     public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,
-            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1);
+            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1, "");
 
     /** The keys in the order a run records them. */
     public static final List<String> KEYS = List.of("arch", "input_size", "epochs", "batch_size", "optimizer",
             "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup_epochs", "label_smoothing",
             "class_weights", "augment", "early_stopping_patience", "seed", "cnn_channels", "cnn_blocks",
-            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor");
+            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from");
 
     public TrainSettings {
         oneOf("arch", arch, ARCHITECTURES);
@@ -63,6 +64,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         range("threads", threads, 1, 1024);
         range("freeze_epochs", freezeEpochs, 0, epochs);
         range("finetune_lr_factor", finetuneLrFactor, 1e-6, 1);
+        if (from == null) from = "";
     }
 
     /** Reads settings from key/value pairs (a config file, flags, a run's record) on top of the defaults. */
@@ -89,7 +91,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
                 integer(m, "early_stopping_patience"), longValue(m, "seed"), integer(m, "cnn_channels"),
                 integer(m, "cnn_blocks"), integer(m, "step_every"), number(m, "step_gamma"),
                 integer(m, "loader_threads"), integer(m, "threads"), integer(m, "freeze_epochs"),
-                number(m, "finetune_lr_factor"));
+                number(m, "finetune_lr_factor"), m.get("from"));
     }
 
     /** Every key with its value as text, in {@link #KEYS} order. */
@@ -119,6 +121,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         m.put("threads", Integer.toString(threads));
         m.put("freeze_epochs", Integer.toString(freezeEpochs));
         m.put("finetune_lr_factor", text(finetuneLrFactor));
+        m.put("from", from);
         return m;
     }
 

@@ -1,0 +1,124 @@
+package dev.fovea.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.blob.Sha256;
+import dev.fovea.core.testing.FashionMnist;
+import dev.fovea.core.training.EpochMetrics;
+import dev.fovea.core.training.Evaluation;
+import dev.fovea.core.training.Example;
+import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.TrainSettings;
+import dev.fovea.core.training.TrainedModel;
+import dev.fovea.core.training.TrainingJob;
+import dev.fovea.core.training.TrainingListener;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transfer learning from a TorchScript backbone that Debian's python3-torch trained on Fashion-MNIST classes 0-4
+ * (scripts/make-transfer-fixtures.py): on classes 5-9, which it never saw, with 50 training images per class, it
+ * beats the same network trained from scratch on the same data (same seed, settings and epochs) on 1,000 test
+ * images; and the trained model predicts from its own weights, without the backbone file.
+ */
+class TransferLearningIT {
+    static final Path MODELS = repoRoot().resolve("samples/models");
+    static final List<String> CLASSES = List.of("sandal", "shirt", "sneaker", "bag", "ankle-boot");
+    static final Map<String, BufferedImage> IMAGES = new HashMap<>();
+    static final List<Example> TRAIN = new ArrayList<>(), VALIDATION = new ArrayList<>(), TEST = new ArrayList<>();
+    static DjlTrainingEngine engine;
+
+    static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("samples")) && Files.isRegularFile(p.resolve("fovea"))) return p;
+        }
+        throw new IllegalStateException("repository root not found");
+    }
+
+    @BeforeAll
+    static void load() {
+        org.junit.jupiter.api.Assertions.assertTrue(FashionMnist.available(), "Debian's dataset-fashion-mnist is not installed");
+        engine = new DjlTrainingEngine(Path.of(System.getProperty("java.io.tmpdir"), "fovea-test-cache"), 2);
+        Set<Integer> labels = Set.of(5, 6, 7, 8, 9);
+        Map<Integer, Integer> seen = new HashMap<>();
+        for (FashionMnist.Item item : FashionMnist.balanced(true, 70, labels)) {
+            int n = seen.merge(item.label(), 1, Integer::sum);
+            (n <= 50 ? TRAIN : VALIDATION).add(example(item));
+        }
+        for (FashionMnist.Item item : FashionMnist.balanced(false, 200, labels)) TEST.add(example(item));
+    }
+
+    static Example example(FashionMnist.Item item) {
+        String sha = Sha256.hex((item.train() + ":" + item.index()).getBytes());
+        IMAGES.put(sha, FashionMnist.image(item));
+        return new Example(sha, CLASSES.indexOf(item.className()));
+    }
+
+    static TrainSettings settings(String backbone, int freeze) {
+        return TrainSettings.parse(Map.ofEntries(Map.entry("from", MODELS.resolve(backbone).toString()),
+                Map.entry("input_size", 28), Map.entry("epochs", 4), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"),
+                Map.entry("lr", 0.003), Map.entry("weight_decay", 0.01), Map.entry("augment", "none"),
+                Map.entry("early_stopping_patience", 0), Map.entry("freeze_epochs", freeze),
+                Map.entry("finetune_lr_factor", 1.0), Map.entry("seed", 11)));
+    }
+
+    static double testAccuracy(TrainedModel m) {
+        try (Predictor p = engine.load(m)) {
+            float[][] probs = p.probabilities(TEST.stream().map(e -> IMAGES.get(e.sha256())).toList());
+            return Evaluation.of(CLASSES, TEST.stream().mapToInt(Example::label).toArray(), probs).accuracy();
+        }
+    }
+
+    @Test
+    void aPretrainedBackboneBeatsTheSameNetworkFromScratch(@TempDir Path a, @TempDir Path b) {
+        assertThat(TEST).hasSize(1000);
+        List<EpochMetrics> epochs = new ArrayList<>();
+        TrainedModel transferred = engine.train(new TrainingJob(settings("backbone-fmnist-0to4.pt", 1), CLASSES, TRAIN,
+                VALIDATION, IMAGES::get, a), new TrainingListener() {
+                    @Override public void onEpoch(EpochMetrics e) { epochs.add(e); }
+                });
+        TrainedModel scratch = engine.train(new TrainingJob(settings("backbone-untrained.pt", 0), CLASSES, TRAIN,
+                VALIDATION, IMAGES::get, b), new TrainingListener() {});
+        double withBackbone = testAccuracy(transferred), fromScratch = testAccuracy(scratch);
+        System.out.printf("transfer %.3f vs scratch %.3f on %d test images%n", withBackbone, fromScratch, TEST.size());
+        // Measured here: 0.854 vs 0.819 after 4 epochs (8 epochs: 0.879 vs 0.855). The backbone saw only tops
+        // (classes 0-4), and shoes and bags are easy from scratch: the margin is real but smaller than hoped.
+        assertThat(withBackbone).as("transferred %.3f vs scratch %.3f", withBackbone, fromScratch).isGreaterThan(fromScratch + 0.02);
+        assertThat(withBackbone).isGreaterThan(0.8);
+        assertThat(epochs).hasSize(4);
+    }
+
+    @Test
+    void backbonesThatDoNotFitAreRefusedBeforeTraining(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("notes.pt");
+        Files.writeString(text, "not a model");
+        TrainSettings base = settings("backbone-fmnist-0to4.pt", 1);
+        assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", text.toString())), dir)))
+                .isInstanceOf(FoveaException.class).hasMessageContaining("not a TorchScript model");
+        assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", MODELS.resolve("one-channel.pt").toString())), dir)))
+                .hasMessageContaining("does not accept 3-channel 28x28 input");
+        assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", MODELS.resolve("backbone-spatial.pt").toString())), dir)))
+                .hasMessageContaining("[N, features]").hasMessageContaining("(1, 64, 7, 7)");
+        assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", dir.resolve("missing.pt").toString())), dir)))
+                .hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", "run:3")), dir)))
+                .hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> engine.validate(job(TrainSettings.parse(Map.of("freeze_epochs", 2, "epochs", 3)), dir)))
+                .hasMessageContaining("needs a pretrained backbone");
+    }
+
+    static TrainingJob job(TrainSettings s, Path dir) {
+        return new TrainingJob(s, CLASSES, TRAIN, VALIDATION, IMAGES::get, dir);
+    }
+}
