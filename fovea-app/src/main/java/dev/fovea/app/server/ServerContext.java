@@ -35,6 +35,9 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         TrainingService training = training(settings, storage, clock);
         RegistryService registry = registry(storage, training, clock);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
         ModelServing serving = new ModelServing(registry, settings.serving().batching(), new MicrometerServingMetrics(meters));
         return new ServerContext(settings, storage, accounts, ingest(settings, storage, clock), checks(settings, storage, clock),
                 reviews(storage, clock), datasets(storage, clock), training, registry, serving, meters, clock);

@@ -35,8 +35,9 @@ public final class MicrometerServingMetrics implements ServingMetrics {
 
     @Override
     public void queue(String model, IntSupplier depth) {
+        // Strong: Micrometer holds gauge targets weakly, and nothing else keeps this supplier alive.
         Gauge.builder("fovea_queue_depth", depth, IntSupplier::getAsInt).description("requests waiting for a model")
-                .tag("model", model).register(registry);
+                .tag("model", model).strongReference(true).register(registry);
     }
 
     @Override

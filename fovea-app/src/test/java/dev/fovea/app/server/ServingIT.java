@@ -314,7 +314,10 @@ class ServingIT {
         HttpResponse<String> metrics = get("/metrics", admin);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("fovea_http_request_seconds_bucket", "fovea_batch_size", "fovea_queue_depth",
-                "fovea_model_load_seconds", "route=\"/v2/models/{name}/infer\"");
+                "fovea_model_load_seconds", "route=\"/v2/models/{name}/infer\"", "jvm_memory_used_bytes");
+        System.gc(); // the queue gauge must survive collection (Micrometer holds gauge targets weakly)
+        assertThat(get("/metrics", admin).body().lines().filter(l -> l.startsWith("fovea_queue_depth{")))
+                .isNotEmpty().allMatch(l -> !l.endsWith("NaN"));
         assertThat(get("/metrics", predict).statusCode()).isEqualTo(403);
         assertThat(get("/metrics", null).statusCode()).isEqualTo(401);
     }
