@@ -124,7 +124,10 @@ final class DemoCommand extends FoveaSubcommand {
             return 0;
         }
         Path sample = foveaHome.resolve("samples").resolve("emoji").resolve("images").resolve("flags");
-        String image = Files.list(sample).sorted().findFirst().map(Path::toString).orElse("IMAGE.png");
+        String image;
+        try (var files = Files.list(sample)) {
+            image = files.sorted().findFirst().map(Path::toString).orElse("IMAGE.png");
+        }
         ServerCommand.serve(root, output, port, (base, context) -> {
             String token = context.accounts().createToken("admin", dev.fovea.core.account.Scope.PREDICT, "demo").secret();
             output.info("Classify a sample image with the served model (a new token of scope predict, shown once):");

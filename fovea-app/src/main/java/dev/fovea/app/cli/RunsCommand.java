@@ -172,7 +172,7 @@ final class RunsCommand {
         @Override
         public Integer call() {
             require(root, id);
-            root.storage().runs().setTags(id, tags);
+            root.storage().runs().setTags(id, RunRoutes.checkTags(tags));
             output.text("Run " + id + " tags: " + String.join(" ", tags));
             return 0;
         }

@@ -71,7 +71,7 @@ final class TrainCommand extends FoveaSubcommand {
             }
             Project p = root.storage().projects().require(project);
             TrainSettings settings = TrainSettings.parse(overrides);
-            outcome = service.train(p, dataset, settings, tags, null, new TrainingProgress(output));
+            outcome = service.train(p, dataset, settings, RunRoutes.checkTags(tags), null, new TrainingProgress(output));
         }
         report(output, outcome, json);
         return 0;

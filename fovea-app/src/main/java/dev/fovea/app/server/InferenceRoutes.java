@@ -154,6 +154,7 @@ public final class InferenceRoutes {
                 if (shape.size() != 1) throw FoveaException.invalid("input \"image\" must have shape [N], not " + shape);
                 List<byte[]> images = imageBytes(input, body.binary(), binaryAt);
                 n = images.size();
+                checkCount(n);
                 if (n != shape.get(0)) throw FoveaException.invalid("input \"image\" has shape " + shape + " but holds " + n + " images");
                 tensor = preprocess(images, pre, context.settings().importLimits().maxPixels());
             }
@@ -165,11 +166,11 @@ public final class InferenceRoutes {
                             + served.version().label() + ", not " + shape);
                 }
                 n = (int) (long) shape.get(0);
+                checkCount(n);
                 tensor = floats(input, body.binary(), n * 3 * s * s);
             }
             default -> throw FoveaException.invalid("input \"" + name + "\" is not one of \"image\" (BYTES) or \"input\" (FP32)");
         }
-        if (n > 256) throw FoveaException.invalid("a request may hold at most 256 images, not " + n);
         ModelServing.Answer answer = context.serving().predict(ref, tensor, n);
         respond(ctx, body.json(), answer);
     }
@@ -250,6 +251,11 @@ public final class InferenceRoutes {
         all.writeBytes(head);
         all.writeBytes(tail.toByteArray());
         ctx.result(all.toByteArray());
+    }
+
+    /** Checked before decoding or reading values, so an oversized request costs nothing. */
+    private static void checkCount(long n) {
+        if (n > 256) throw FoveaException.invalid("a request may hold at most 256 images, not " + n);
     }
 
     static int argmax(float[] row) {

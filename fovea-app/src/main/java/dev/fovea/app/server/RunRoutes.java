@@ -218,15 +218,22 @@ public final class RunRoutes {
         var body = SessionRoutes.json(ctx);
         if (!body.has("tags") || !body.get("tags").isArray()) throw FoveaException.invalid("body needs \"tags\": [...]");
         List<String> tags = new ArrayList<>();
-        for (var t : body.get("tags")) {
-            String tag = t.asText().trim();
+        for (var t : body.get("tags")) tags.add(t.asText());
+        context.storage().runs().setTags(r.id(), checkTags(tags));
+        ctx.json(json(service().require(r.id()), null));
+    }
+
+    /** The tag rule of both the CLI and the API: 1-64 letters, digits, '_', '.', ':' or '-'. */
+    public static List<String> checkTags(List<String> tags) {
+        List<String> out = new ArrayList<>();
+        for (String t : tags) {
+            String tag = t.trim();
             if (!tag.matches("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")) {
                 throw FoveaException.invalid("tag '" + tag + "' must be 1-64 letters, digits, '_', '.', ':' or '-'");
             }
-            tags.add(tag);
+            out.add(tag);
         }
-        context.storage().runs().setTags(r.id(), tags);
-        ctx.json(json(service().require(r.id()), null));
+        return out;
     }
 
     private void notes(Context ctx) {

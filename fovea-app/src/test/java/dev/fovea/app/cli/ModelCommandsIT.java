@@ -63,6 +63,22 @@ class ModelCommandsIT {
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("'nope' does not exist");
 
+        // Wrong input to the other new entry points: a clear error, exit 2, nothing written.
+        CliRun serveUnknown = fovea(a, "serve", "--model", "nope@production", "--port", "0");
+        assertThat(serveUnknown.exitCode()).isEqualTo(2);
+        assertThat(serveUnknown.stderr()).contains("'nope' does not exist");
+        CliRun badSetting = fovea(a, "-s", "serving.max_batch=0", "serve", "--model", "fm");
+        assertThat(badSetting.exitCode()).isEqualTo(2);
+        assertThat(badSetting.stderr()).contains("serving.max_batch");
+        CliRun noFolder = fovea(a, "predict", "--run", Long.toString(run), "missing-folder", "--csv", "out.csv");
+        assertThat(noFolder.exitCode()).isEqualTo(2);
+        assertThat(noFolder.stderr()).contains("missing-folder");
+        assertThat(Files.exists(a.resolve("out.csv"))).isFalse();
+        CliRun badTag = fovea(a, "runs", "tag", Long.toString(run), "no spaces allowed");
+        assertThat(badTag.exitCode()).isEqualTo(2);
+        assertThat(badTag.stderr()).contains("'no spaces allowed'");
+        assertThat(fovea(a, "runs", "show", Long.toString(run), "--json").json().get("tags")).isEmpty();
+
         // One file carries the model to another workspace.
         assertThat(fovea(a, "model", "export", "fm:1", "-o", b.resolve("fm.fovea-model").toString()).exitCode()).isZero();
         assertThat(fovea(b, "project", "create", "clothes", "--classes", "trouser,bag,coat").exitCode()).isZero();

@@ -102,14 +102,6 @@ public final class TrainingService {
         return new Data(classes, train, val, test);
     }
 
-    /** Checks everything that can be checked before a run is created; throws a FoveaException naming the problem. */
-    public void check(Project project, int datasetVersion, TrainSettings settings) {
-        DatasetVersion v = version(project, datasetVersion);
-        Data d = data(project, v);
-        engine.validate(new TrainingJob(settings, d.classes, d.train, d.validation, this::load,
-                runsDir.resolve("check-" + project.id())));
-    }
-
     /** Trains a new run. Bad settings or data are refused before the run is created. */
     public Outcome train(Project project, int datasetVersion, TrainSettings settings, List<String> tags,
             Long rerunOf, TrainingListener listener) {
