@@ -7,6 +7,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -118,17 +119,22 @@ public final class DjlTrainingEngine implements TrainingEngine {
         int k = job.classes().size(), size = s.inputSize();
         Preprocessing pre = Preprocessing.imagenet(size);
         Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
-        FoveaOptimizer optimizer = new FoveaOptimizer(s);
+        // The trainer runs forward passes and collects gradients; FoveaOptimizer, not the trainer, updates parameters.
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(optimizer).optDevices(new Device[] {Device.cpu()});
+                .optDevices(new Device[] {Device.cpu()});
         int loaders = s.loaderThreads() > 0 ? s.loaderThreads() : Math.max(1, Math.min(2, s.threads()));
         try (Model model = Model.newInstance("fovea-" + s.arch(), Device.cpu(), "PyTorch");
                 InputPipeline input = new InputPipeline(job.images(), pre, s.augment(), loaders, CACHE_BYTES)) {
             TransferBlock transfer = s.from().isEmpty() ? null : TransferBlock.load(model, backboneFile(s), k, size);
             Block block = transfer != null ? transfer : Networks.build(s, k);
             model.setBlock(block);
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(1, 3, size, size));
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
+            Optional<Checkpoint> resumed = Checkpoint.read(job.checkpointDir());
+            // Before the trainer exists: it keeps the parameters' arrays as they are when it is initialized, and
+            // loading replaces them (a resume that loaded afterwards silently trained the fresh weights).
+            if (resumed.isPresent()) loadParameters(block, model.getNDManager(), resumed.get().parameters());
+            try (Trainer trainer = initializedTrainer(model, config, size);
+                    FoveaOptimizer optimizer = new FoveaOptimizer(s, block.getParameters(), model.getNDManager())) {
                 long parameters = countParameters(block);
                 NDManager manager = model.getNDManager();
                 NDArray classWeights = classWeights(s, job, manager);
@@ -136,11 +142,9 @@ public final class DjlTrainingEngine implements TrainingEngine {
                 int firstEpoch = 1, bestEpoch = 0, stale = 0;
                 long step = 0;
                 double bestScore = Double.NEGATIVE_INFINITY;
-                Optional<Checkpoint> resumed = Checkpoint.read(job.checkpointDir());
                 if (resumed.isPresent()) {
                     Checkpoint c = resumed.get();
-                    loadParameters(block, manager, c.parameters());
-                    optimizer.restore(c.optimizer(), manager);
+                    optimizer.restore(c.optimizer());
                     firstEpoch = c.epoch() + 1;
                     step = c.step();
                     bestEpoch = c.bestEpoch();
@@ -152,12 +156,14 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         job.validation().size(), parameters));
                 int epochsRun = firstEpoch - 1;
                 boolean stoppedEarly = false;
-                Set<String> backboneIds = transfer == null ? Set.of() : transfer.backboneParameterIds();
+                Set<Parameter> backbone = transfer == null ? Set.of() : transfer.backboneParameters();
                 for (int epoch = firstEpoch; epoch <= s.epochs(); epoch++) {
                     long epochStart = System.nanoTime();
+                    // Dropout's randomness per epoch, so that a resumed run repeats what an uninterrupted one does
+                    Engine.getEngine("PyTorch").setRandomSeed((int) (s.seed() * 1_000_003L + epoch));
                     if (transfer != null) { // frozen backbone first, then (optionally) all layers at a lower rate
                         boolean frozen = epoch <= s.freezeEpochs();
-                        optimizer.freeze(frozen ? backboneIds : Set.of());
+                        optimizer.freeze(frozen ? backbone : Set.of());
                         transfer.fineTune(!frozen);
                     }
                     double lossSum = 0;
@@ -169,8 +175,8 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         long[] times = new long[4];
                         times[0] = System.nanoTime() - last;
                         double lr = LrSchedule.at(s, step, batches);
-                        optimizer.setLearningRate(lr);
-                        float loss = trainStep(trainer, manager, b, size, k, (float) s.labelSmoothing(), classWeights, times);
+                        float loss = trainStep(trainer, optimizer, lr, manager, b, size, k, (float) s.labelSmoothing(),
+                                classWeights, times);
                         if (!Float.isFinite(loss)) {
                             throw new FoveaException("training_diverged", "training loss became " + loss + " at epoch "
                                     + epoch + ", batch " + (batch + 1) + " (lr " + lr + "); try a lower lr");
@@ -220,8 +226,15 @@ public final class DjlTrainingEngine implements TrainingEngine {
         }
     }
 
-    private static float trainStep(Trainer trainer, NDManager manager, InputPipeline.Batch b, int size, int k,
-            float smoothing, NDArray classWeights, long[] times) {
+    /** A trainer that holds the network's parameters as they are now (and takes gradients for them). */
+    private static Trainer initializedTrainer(Model model, DefaultTrainingConfig config, int size) {
+        Trainer trainer = model.newTrainer(config);
+        trainer.initialize(new Shape(1, 3, size, size));
+        return trainer;
+    }
+
+    private static float trainStep(Trainer trainer, FoveaOptimizer optimizer, double lr, NDManager manager,
+            InputPipeline.Batch b, int size, int k, float smoothing, NDArray classWeights, long[] times) {
         try (NDManager step = manager.newSubManager()) {
             long t0 = System.nanoTime();
             NDArray x = step.create(b.data(), new Shape(b.size(), 3, size, size));
@@ -236,7 +249,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
                 gc.backward(loss);
                 t2 = System.nanoTime();
             }
-            trainer.step();
+            optimizer.step(lr);
             long t3 = System.nanoTime();
             times[1] = t1 - t0;
             times[2] = t2 - t1;

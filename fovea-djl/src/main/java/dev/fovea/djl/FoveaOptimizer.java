@@ -3,99 +3,141 @@ package dev.fovea.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.PairList;
+import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.TrainSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * SGD (momentum, Nesterov), Adam and AdamW with PyTorch's semantics, whose state Fovea owns so that a checkpoint
- * can hold it and a resumed run continues with the same moments. The learning rate is set by the training loop
- * before each step ({@link #setLearningRate}); parameters in {@link #freeze} are left untouched.
+ * SGD (momentum, Nesterov), Adam and AdamW with PyTorch's semantics, updating all parameters in one native call
+ * per step: Adam and AdamW through PyTorch's fused multi-tensor kernel, SGD through its multi-tensor operations,
+ * each a small TorchScript function (made by {@code scripts/make-optimizer-steps.py}) loaded once per training.
+ * DJL's optimizers make several native calls per parameter and copy every gradient first; on ResNet-18 that step
+ * took 3-10x as long as Python's (bench/README.md).
+ *
+ * <p>Fovea owns the state (moments, per-parameter step counts), keyed by the parameter's path in the network, so
+ * a checkpoint holds it and a resumed run, whose parameters are new objects, continues with the same moments.
+ * Parameters in {@link #freeze} are left untouched (their gradients are cleared). The learning rate is given to
+ * each {@link #step}.
  */
-final class FoveaOptimizer extends Optimizer {
-    private static final float BETA1 = 0.9f, BETA2 = 0.999f, EPS = 1e-8f;
+final class FoveaOptimizer implements AutoCloseable {
+    private static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
 
     private final String kind;
-    private final float momentum;
+    private final double momentum;
     private final boolean nesterov;
-    private final float weightDecay;
+    private final double weightDecay;
+    private final NDManager manager;
+    private final PtSymbolBlock function;
+    private final Map<String, Parameter> trainable = new LinkedHashMap<>();
+    /** Adam: first moments; SGD: momentum buffers. */
     private final Map<String, NDArray> first = new HashMap<>();
     private final Map<String, NDArray> second = new HashMap<>();
-    private final Map<String, Integer> steps = new HashMap<>();
-    private Set<String> frozen = Set.of();
-    private float lr;
+    /** Adam's step counts as float scalars, the form the fused kernel reads and increments. */
+    private final Map<String, NDArray> steps = new HashMap<>();
+    private Set<Parameter> frozen = Set.of();
 
-    FoveaOptimizer(TrainSettings s) {
-        super(new Builder().setRescaleGrad(1f));
+    /** {@code parameters}: the network's, by path (Block.getParameters()); state arrays go to {@code manager}. */
+    FoveaOptimizer(TrainSettings s, PairList<String, Parameter> parameters, NDManager manager) {
         this.kind = s.optimizer();
-        this.momentum = (float) s.momentum();
+        this.momentum = s.momentum();
         this.nesterov = s.nesterov();
-        this.weightDecay = (float) s.weightDecay();
-        this.lr = (float) s.lr();
+        this.weightDecay = s.weightDecay();
+        this.manager = manager;
+        for (var e : parameters) if (e.getValue().requiresGradient()) trainable.put(e.getKey(), e.getValue());
+        this.function = load(kind.equals("sgd") ? "sgd-step.pt" : "adam-step.pt", manager);
     }
 
-    void setLearningRate(double lr) {
-        this.lr = (float) lr;
-    }
-
-    void freeze(Set<String> parameterIds) {
-        this.frozen = Set.copyOf(parameterIds);
-    }
-
-    @Override
-    public void update(String id, NDArray weight, NDArray grad) {
-        if (frozen.contains(id)) {
-            JniUtils.zeroGrad((PtNDArray) weight);
-            return;
+    private static PtSymbolBlock load(String resource, NDManager manager) {
+        try (InputStream in = FoveaOptimizer.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("optimizer step " + resource + " is missing from Fovea's jar");
+            return JniUtils.loadModule((PtNDManager) manager, in, false, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("optimizer step " + resource + ": " + e.getMessage(), e);
         }
-        int t = steps.merge(id, 1, Integer::sum);
-        switch (kind) {
-            case "adam", "adamw" -> {
-                NDArray m = first.computeIfAbsent(id, k -> weight.zerosLike());
-                NDArray v = second.computeIfAbsent(id, k -> weight.zerosLike());
-                double c1 = 1 - Math.pow(BETA1, t), c2 = 1 - Math.pow(BETA2, t);
-                float corrected = (float) (lr * Math.sqrt(c2) / c1);
-                // PyTorch's fused Adam step in DJL's native library; it also clears the gradient.
-                weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, m, v), new NDList(weight),
-                        lr, corrected, weightDecay, 1f, -1f, BETA1, BETA2, EPS, false, kind.equals("adamw"));
-            }
-            default -> {
-                NDArray buf = momentum > 0 ? first.computeIfAbsent(id, k -> weight.zerosLike()) : null;
-                try (NDScope ignored = new NDScope()) {
-                    NDArray g = weightDecay > 0 ? grad.add(weight.mul(weightDecay)) : grad;
-                    NDArray step = g;
-                    if (buf != null) {
-                        buf.muli(momentum).addi(g);
-                        step = nesterov ? g.add(buf.mul(momentum)) : buf;
-                    }
-                    weight.subi(step.mul(lr));
+    }
+
+    void freeze(Set<Parameter> parameters) {
+        this.frozen = Set.copyOf(parameters);
+    }
+
+    /** One update of every trainable, unfrozen parameter from its gradient at {@code lr}; clears all gradients. */
+    void step(double lr) {
+        List<PtNDArray> params = new ArrayList<>(), grads = new ArrayList<>();
+        List<PtNDArray> m = new ArrayList<>(), v = new ArrayList<>(), t = new ArrayList<>();
+        try {
+            for (var e : trainable.entrySet()) {
+                PtNDArray weight = (PtNDArray) e.getValue().getArray();
+                if (frozen.contains(e.getValue())) {
+                    JniUtils.zeroGrad(weight);
+                    continue;
                 }
-                JniUtils.zeroGrad((PtNDArray) weight);
+                params.add(weight);
+                grads.add((PtNDArray) weight.getGradient());
+                String name = e.getKey();
+                if (kind.equals("sgd")) {
+                    if (momentum > 0) m.add((PtNDArray) first.computeIfAbsent(name, k -> zerosLike(weight)));
+                } else {
+                    m.add((PtNDArray) first.computeIfAbsent(name, k -> zerosLike(weight)));
+                    v.add((PtNDArray) second.computeIfAbsent(name, k -> zerosLike(weight)));
+                    t.add((PtNDArray) steps.computeIfAbsent(name, k -> manager.create(0f)));
+                }
             }
+            if (params.isEmpty()) return;
+            IValue[] in = kind.equals("sgd")
+                    ? new IValue[] {list(params), list(grads), list(m), IValue.from(lr), IValue.from(momentum),
+                            IValue.from(nesterov), IValue.from(weightDecay)}
+                    : new IValue[] {list(params), list(grads), list(m), list(v), list(t), IValue.from(lr),
+                            IValue.from(BETA1), IValue.from(BETA2), IValue.from(EPS), IValue.from(weightDecay),
+                            IValue.from(kind.equals("adamw"))};
+            try {
+                function.forward(in).close();
+            } finally {
+                for (IValue i : in) i.close();
+            }
+        } finally {
+            for (PtNDArray g : grads) g.close(); // handles only: the gradients themselves stay with their parameters
         }
     }
 
-    /** The optimizer's state (moments and step counts) as bytes. */
+    private NDArray zerosLike(NDArray weight) {
+        return manager.zeros(weight.getShape(), weight.getDataType());
+    }
+
+    private static IValue list(List<PtNDArray> arrays) {
+        return IValue.listFrom(arrays.toArray(PtNDArray[]::new));
+    }
+
+    /** The optimizer's state (moments and step counts, by parameter path) as bytes. */
     byte[] state() {
         NDList list = new NDList();
-        first.forEach((id, a) -> { a.setName("1:" + id); list.add(a); });
-        second.forEach((id, a) -> { a.setName("2:" + id); list.add(a); });
+        first.forEach((name, a) -> { a.setName("1:" + name); list.add(a); });
+        second.forEach((name, a) -> { a.setName("2:" + name); list.add(a); });
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            var data = new java.io.DataOutputStream(out);
+            var data = new DataOutputStream(out);
             data.writeInt(steps.size());
             for (var e : steps.entrySet()) {
                 data.writeUTF(e.getKey());
-                data.writeInt(e.getValue());
+                data.writeInt(Math.round(e.getValue().getFloat()));
             }
             data.flush();
             list.encode(out);
@@ -105,31 +147,35 @@ final class FoveaOptimizer extends Optimizer {
         return out.toByteArray();
     }
 
-    /** Restores state written by {@link #state()}; arrays go to {@code manager} (the model's). */
-    void restore(byte[] bytes, NDManager manager) {
+    /** Restores state written by {@link #state()} for the same network. */
+    void restore(byte[] bytes) {
         try {
             var in = new ByteArrayInputStream(bytes);
-            var data = new java.io.DataInputStream(in);
+            var data = new DataInputStream(in);
             int n = data.readInt();
-            for (int i = 0; i < n; i++) steps.put(data.readUTF(), data.readInt());
-            NDList list = NDList.decode(manager, in);
-            for (NDArray a : list) {
-                String name = a.getName();
-                (name.startsWith("1:") ? first : second).put(name.substring(2), a);
+            for (int i = 0; i < n; i++) {
+                String name = data.readUTF();
+                steps.put(known(name), manager.create((float) data.readInt()));
+            }
+            for (NDArray a : NDList.decode(manager, in)) {
+                String name = a.getName().substring(2);
+                (a.getName().startsWith("1:") ? first : second).put(known(name), a);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("optimizer state in the checkpoint is unreadable", e);
         }
     }
 
-    private static final class Builder extends OptimizerBuilder<Builder> {
-        Builder() {
-            optBeginNumUpdate(0);
+    private String known(String name) {
+        if (!trainable.containsKey(name)) {
+            throw new FoveaException("checkpoint_mismatch", "optimizer state in the checkpoint is for parameter '" + name
+                    + "', which this network does not train");
         }
+        return name;
+    }
 
-        @Override
-        protected Builder self() {
-            return this;
-        }
+    @Override
+    public void close() {
+        function.close();
     }
 }

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * A pretrained TorchScript backbone (mapping [N, 3, S, S] to [N, features]) with a new linear head for the
@@ -79,9 +79,9 @@ final class TransferBlock extends AbstractBlock {
         this.fineTuning = on;
     }
 
-    /** The ids of the backbone's parameters, for the optimizer to leave alone while frozen. */
-    Set<String> backboneParameterIds() {
-        return backbone.getParameters().values().stream().map(p -> p.getId()).collect(Collectors.toSet());
+    /** The backbone's parameters, for the optimizer to leave alone while frozen. */
+    Set<Parameter> backboneParameters() {
+        return Set.copyOf(backbone.getParameters().values());
     }
 
     private long featuresOf(NDManager manager, Shape input, String name) {

@@ -33,6 +33,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real training on real Fashion-MNIST images (Debian's dataset-fashion-mnist), small enough for CI. */
 class DjlTrainingIT {
@@ -110,9 +112,17 @@ class DjlTrainingIT {
         for (int i = 0; i < first.size(); i++) assertThat(second.get(i)).isCloseTo(first.get(i), org.assertj.core.data.Offset.offset(1e-4));
     }
 
-    @Test
-    void resumesFromItsCheckpointAndRefusesOtherSettings(@TempDir Path dir) {
-        TrainSettings s = small().with(Map.of("epochs", 3, "optimizer", "sgd", "lr", 0.05, "nesterov", true));
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "adamw"})
+    void resumesFromItsCheckpointExactlyWhereItStoppedAndRefusesOtherSettings(String optimizer, @TempDir Path dir,
+            @TempDir Path uninterrupted) {
+        TrainSettings s = small().with(Map.of("epochs", 3, "optimizer", optimizer, "lr", optimizer.equals("sgd") ? 0.05 : 0.003,
+                "nesterov", true, "weight_decay", 0.01));
+        List<Double> reference = new ArrayList<>();
+        engine.train(new TrainingJob(s, CLASSES, TRAIN, VALIDATION, IMAGES::get, uninterrupted), new TrainingListener() {
+            @Override public void onStep(StepMetrics m) { if (m.epoch() == 3) reference.add(m.trainLoss()); }
+        });
+
         List<Integer> epochs = new ArrayList<>();
         TrainingListener stopAfterTwo = new TrainingListener() {
             @Override public void onEpoch(EpochMetrics e) { epochs.add(e.epoch()); }
@@ -123,14 +133,21 @@ class DjlTrainingIT {
 
         assertThatThrownBy(() -> engine.train(new TrainingJob(s.with(Map.of("lr", 0.1)), CLASSES, TRAIN, VALIDATION,
                 IMAGES::get, dir), new TrainingListener() {}))
-                .isInstanceOf(FoveaException.class).hasMessageContaining("lr").hasMessageContaining("0.05");
+                .isInstanceOf(FoveaException.class).hasMessageContaining("lr").hasMessageContaining("" + s.lr());
 
         List<Integer> resumed = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
         TrainedModel m = engine.train(new TrainingJob(s, CLASSES, TRAIN, VALIDATION, IMAGES::get, dir), new TrainingListener() {
+            @Override public void onStep(StepMetrics step) { losses.add(step.trainLoss()); }
             @Override public void onEpoch(EpochMetrics e) { resumed.add(e.epoch()); }
         });
         assertThat(resumed).containsExactly(3);
         assertThat(m.epochsRun()).isEqualTo(3);
+        // The same weights, moments and step counts, data order and dropout: the losses of the uninterrupted run.
+        assertThat(losses).hasSameSizeAs(reference);
+        for (int i = 0; i < losses.size(); i++) {
+            assertThat(losses.get(i)).as("epoch 3, step %d", i + 1).isCloseTo(reference.get(i), org.assertj.core.data.Offset.offset(1e-4));
+        }
     }
 
     @Test
