@@ -27,7 +27,7 @@ final class DjlPredictor implements Predictor {
         int size = trained.preprocessing().inputSize();
         this.model = Model.newInstance("fovea-" + trained.settings().arch(), Device.cpu(), "PyTorch");
         NDManager manager = model.getNDManager();
-        boolean transfer = !trained.settings().from().isEmpty();
+        boolean transfer = TransferBlock.holds(trained.weights());
         // A transfer model's weights hold the whole backbone module: load them into an empty block, no backbone file.
         this.block = transfer ? TransferBlock.empty(manager, trained.classes().size())
                 : Networks.build(trained.settings(), trained.classes().size());

@@ -73,8 +73,20 @@ public final class DjlTrainingEngine implements TrainingEngine {
             throw FoveaException.invalid("freeze_epochs " + s.freezeEpochs()
                     + " needs a pretrained backbone to freeze (from: FILE.pt); this run starts from scratch");
         }
-        if (!s.from().isEmpty()) {
-            backboneFile(s);
+        if (ownModel(s.from())) {
+            TrainedModel source = job.pretrained();
+            if (source == null) throw FoveaException.invalid("from '" + s.from() + "' was not resolved to a trained model");
+            try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
+                if (TransferBlock.holds(source.weights())) {
+                    TransferBlock.retrained(probe, source, job.classes().size(), s.inputSize());
+                } else {
+                    checkSameNetwork(s, source.settings());
+                    Block target = Networks.build(s, job.classes().size());
+                    target.initialize(probe.getNDManager(), DataType.FLOAT32, new Shape(1, 3, s.inputSize(), s.inputSize()));
+                    startFrom(source, target, probe.getNDManager(), s.inputSize());
+                }
+            }
+        } else if (!s.from().isEmpty()) {
             try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
                 TransferBlock.load(probe, backboneFile(s), job.classes().size(), s.inputSize());
             }
@@ -125,7 +137,11 @@ public final class DjlTrainingEngine implements TrainingEngine {
         int loaders = s.loaderThreads() > 0 ? s.loaderThreads() : Math.max(1, Math.min(2, s.threads()));
         try (Model model = Model.newInstance("fovea-" + s.arch(), Device.cpu(), "PyTorch");
                 InputPipeline input = new InputPipeline(job.images(), pre, s.augment(), loaders, CACHE_BYTES)) {
-            TransferBlock transfer = s.from().isEmpty() ? null : TransferBlock.load(model, backboneFile(s), k, size);
+            boolean own = ownModel(s.from());
+            TransferBlock transfer = s.from().isEmpty() ? null
+                    : !own ? TransferBlock.load(model, backboneFile(s), k, size)
+                    : TransferBlock.holds(job.pretrained().weights()) ? TransferBlock.retrained(model, job.pretrained(), k, size)
+                    : null;
             Block block = transfer != null ? transfer : Networks.build(s, k);
             model.setBlock(block);
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, size, size));
@@ -133,6 +149,10 @@ public final class DjlTrainingEngine implements TrainingEngine {
             // Before the trainer exists: it keeps the parameters' arrays as they are when it is initialized, and
             // loading replaces them (a resume that loaded afterwards silently trained the fresh weights).
             if (resumed.isPresent()) loadParameters(block, model.getNDManager(), resumed.get().parameters());
+            // What a transfer run freezes first: everything but the new head
+            Set<Parameter> backbone = transfer != null ? transfer.backboneParameters()
+                    : own ? backboneOf(block) : Set.of();
+            if (own && transfer == null && resumed.isEmpty()) startFrom(job.pretrained(), block, model.getNDManager(), size);
             try (Trainer trainer = initializedTrainer(model, config, size);
                     FoveaOptimizer optimizer = new FoveaOptimizer(s, block.getParameters(), model.getNDManager())) {
                 long parameters = countParameters(block);
@@ -156,15 +176,14 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         job.validation().size(), parameters));
                 int epochsRun = firstEpoch - 1;
                 boolean stoppedEarly = false;
-                Set<Parameter> backbone = transfer == null ? Set.of() : transfer.backboneParameters();
                 for (int epoch = firstEpoch; epoch <= s.epochs(); epoch++) {
                     long epochStart = System.nanoTime();
                     // Dropout's randomness per epoch, so that a resumed run repeats what an uninterrupted one does
                     Engine.getEngine("PyTorch").setRandomSeed((int) (s.seed() * 1_000_003L + epoch));
-                    if (transfer != null) { // frozen backbone first, then (optionally) all layers at a lower rate
+                    if (!backbone.isEmpty()) { // frozen backbone first, then (optionally) all layers at a lower rate
                         boolean frozen = epoch <= s.freezeEpochs();
                         optimizer.freeze(frozen ? backbone : Set.of());
-                        transfer.fineTune(!frozen);
+                        if (transfer != null) transfer.fineTune(!frozen);
                     }
                     double lossSum = 0;
                     int seen = 0, batch = 0;
@@ -289,14 +308,61 @@ public final class DjlTrainingEngine implements TrainingEngine {
         return manager.create(w); // scikit-learn's "balanced": n / (classes * count)
     }
 
-    /** The backbone file of a transfer-learning run; run: and model: sources are not supported yet. */
+    /** Whether {@code from} names one of Fovea's own runs or registered models (not a TorchScript file). */
+    static boolean ownModel(String from) {
+        return from.startsWith("run:") || from.startsWith("model:");
+    }
+
+    /** The backbone file of a transfer-learning run that starts from a TorchScript file. */
     static Path backboneFile(TrainSettings s) {
-        String from = s.from();
-        if (from.startsWith("run:") || from.startsWith("model:")) {
-            throw FoveaException.invalid("from '" + from + "': starting from one of Fovea's own runs or models is not"
-                    + " supported yet; export a TorchScript backbone and give its file");
+        return Path.of(s.from());
+    }
+
+    /** A Fovea network starts from another only if it is the same network: same architecture and shape settings. */
+    private static void checkSameNetwork(TrainSettings s, TrainSettings source) {
+        List<String> keys = s.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks") : List.of("arch");
+        Map<String, String> mine = s.toMap(), theirs = source.toMap();
+        for (String key : keys) {
+            if (!mine.get(key).equals(theirs.get(key))) {
+                throw FoveaException.invalid("from '" + s.from() + "' is a network with " + key + " " + theirs.get(key)
+                        + ", not " + mine.get(key) + " as this run asks: a run starts from a network of its own"
+                        + " architecture (set " + key + " to " + theirs.get(key) + ")");
+            }
         }
-        return Path.of(from);
+    }
+
+    /** Every parameter of a Fovea network but its classification head (the last block: a linear layer). */
+    private static Set<Parameter> backboneOf(Block network) {
+        var children = network.getChildren();
+        Set<Parameter> head = Set.copyOf(children.get(children.size() - 1).getValue().getParameters().values());
+        Set<Parameter> rest = new java.util.HashSet<>(network.getParameters().values());
+        rest.removeAll(head);
+        return rest;
+    }
+
+    /**
+     * Copies a trained Fovea network's weights, all but its classification head, into {@code target} (a network of
+     * the same architecture, initialized, with a new head for this run's classes).
+     */
+    static void startFrom(TrainedModel source, Block target, NDManager manager, int size) {
+        try (NDManager scratch = manager.newSubManager()) {
+            Block from = Networks.build(source.settings(), source.classes().size());
+            from.initialize(scratch, DataType.FLOAT32, new Shape(1, 3, size, size));
+            loadParameters(from, scratch, source.weights());
+            Set<Parameter> backbone = backboneOf(target);
+            var mine = target.getParameters();
+            var theirs = from.getParameters();
+            for (int i = 0; i < mine.size(); i++) {
+                Parameter p = mine.valueAt(i);
+                if (!backbone.contains(p)) continue;
+                NDArray weights = theirs.valueAt(i).getArray();
+                if (!mine.keyAt(i).equals(theirs.keyAt(i)) || !weights.getShape().equals(p.getArray().getShape())) {
+                    throw new FoveaException("weights_mismatch", "pretrained parameter " + theirs.keyAt(i) + " "
+                            + weights.getShape() + " does not fit " + mine.keyAt(i) + " " + p.getArray().getShape());
+                }
+                weights.copyTo(p.getArray());
+            }
+        }
     }
 
     static long countParameters(Block block) {

@@ -18,6 +18,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.util.Set;
  * backbone module and the head, so a trained model does not need the original file.
  */
 final class TransferBlock extends AbstractBlock {
+    private static final byte VERSION = 1; // a SequentialBlock (every Fovea network) writes 3
     private final PtSymbolBlock backbone;
     private final Block head;
     private final int classes;
@@ -39,7 +41,7 @@ final class TransferBlock extends AbstractBlock {
     private Boolean backboneTrainingNow;
 
     private TransferBlock(PtSymbolBlock backbone, int classes) {
-        super((byte) 1);
+        super(VERSION);
         this.backbone = addChildBlock("backbone", backbone);
         this.head = addChildBlock("head", Linear.builder().setUnits(classes).build());
         this.classes = classes;
@@ -66,6 +68,23 @@ final class TransferBlock extends AbstractBlock {
         }
         TransferBlock block = new TransferBlock(backbone, classes);
         block.featuresOf(owner.getNDManager(), new Shape(1, 3, size, size), file.toString());
+        return block;
+    }
+
+    /** Whether saved weights are a TransferBlock's (whose version byte comes first) rather than a Fovea network's. */
+    static boolean holds(byte[] weights) {
+        return weights.length > 0 && weights[0] == VERSION;
+    }
+
+    /**
+     * The backbone of a trained transfer model (as fine-tuned there) with a new head for {@code classes}: a run
+     * that starts from a Fovea model which itself started from a TorchScript file.
+     */
+    static TransferBlock retrained(Model owner, TrainedModel source, int classes, int size) {
+        TransferBlock trained = empty(owner.getNDManager(), source.classes().size());
+        DjlTrainingEngine.loadParameters(trained, owner.getNDManager(), source.weights());
+        TransferBlock block = new TransferBlock(trained.backbone, classes);
+        block.featuresOf(owner.getNDManager(), new Shape(1, 3, size, size), "the backbone of " + source.settings().from());
         return block;
     }
 

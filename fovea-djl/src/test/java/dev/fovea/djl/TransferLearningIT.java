@@ -113,9 +113,84 @@ class TransferLearningIT {
         assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", dir.resolve("missing.pt").toString())), dir)))
                 .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> engine.validate(job(base.with(Map.of("from", "run:3")), dir)))
-                .hasMessageContaining("not supported yet");
+                .hasMessageContaining("run:3").hasMessageContaining("not resolved");
         assertThatThrownBy(() -> engine.validate(job(TrainSettings.parse(Map.of("freeze_epochs", 2, "epochs", 3)), dir)))
                 .hasMessageContaining("needs a pretrained backbone");
+    }
+
+    static TrainSettings smallCnn(int epochs) {
+        return TrainSettings.parse(Map.of("input_size", 28, "cnn_channels", 16, "cnn_blocks", 2, "epochs", epochs,
+                "batch_size", 25, "augment", "none", "early_stopping_patience", 0, "seed", 3));
+    }
+
+    /** The trainable parameters (not batch norm's running statistics) of a trained small CNN, by path. */
+    static Map<String, float[]> trainable(TrainedModel m) {
+        Map<String, float[]> out = new HashMap<>();
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            var block = Networks.build(m.settings(), m.classes().size());
+            block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 28, 28));
+            DjlTrainingEngine.loadParameters(block, manager, m.weights());
+            for (var p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aRunStartsFromAnotherRunsNetworkWithANewHeadAndAFrozenBackbone(@TempDir Path a, @TempDir Path b) {
+        TrainedModel source = engine.train(job(smallCnn(2), a), new TrainingListener() {});
+        List<String> three = CLASSES.subList(0, 3);
+        List<Example> train = TRAIN.stream().filter(e -> e.label() < 3).toList();
+        List<Example> validation = VALIDATION.stream().filter(e -> e.label() < 3).toList();
+        TrainSettings s = smallCnn(2).with(Map.of("from", "run:1", "freeze_epochs", 2));
+        TrainedModel target = engine.train(new TrainingJob(s, three, train, validation, IMAGES::get, b, source),
+                new TrainingListener() {});
+
+        Map<String, float[]> before = trainable(source), after = trainable(target);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        int compared = 0;
+        for (String name : before.keySet()) {
+            if (name.contains("Linear")) { // the head: new, for 3 classes instead of 5
+                assertThat(after.get(name).length * 5).isEqualTo(before.get(name).length * 3);
+            } else {
+                assertThat(after.get(name)).as(name).containsExactly(before.get(name));
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(4);
+        try (Predictor p = engine.load(target)) {
+            assertThat(p.probabilities(List.of(IMAGES.get(TEST.get(0).sha256())))[0]).hasSize(3);
+        }
+    }
+
+    @Test
+    void aRunStartsFromAModelThatWasItselfTransferredFromATorchScriptFile(@TempDir Path a, @TempDir Path b) {
+        TrainedModel source = engine.train(job(settings("backbone-fmnist-0to4.pt", 1).with(Map.of("epochs", 1)), a),
+                new TrainingListener() {});
+        assertThat(TransferBlock.holds(source.weights())).isTrue();
+        List<String> two = CLASSES.subList(0, 2);
+        TrainSettings s = settings("backbone-fmnist-0to4.pt", 1).with(Map.of("from", "model:shoes@production", "epochs", 2));
+        TrainedModel target = engine.train(new TrainingJob(s, two, TRAIN.stream().filter(e -> e.label() < 2).toList(),
+                List.of(), IMAGES::get, b, source), new TrainingListener() {});
+        try (Predictor p = engine.load(target)) {
+            float[][] probs = p.probabilities(TEST.stream().filter(e -> e.label() < 2).map(e -> IMAGES.get(e.sha256())).toList());
+            assertThat(probs[0]).hasSize(2);
+            int[] labels = TEST.stream().filter(e -> e.label() < 2).mapToInt(Example::label).toArray();
+            assertThat(Evaluation.of(two, labels, probs).accuracy()).as("sandal vs shirt").isGreaterThan(0.8);
+        }
+    }
+
+    @Test
+    void aRunOfAnotherArchitectureIsRefusedBeforeTraining(@TempDir Path a, @TempDir Path b) {
+        TrainedModel source = engine.train(job(smallCnn(1), a), new TrainingListener() {});
+        TrainSettings resnet = smallCnn(1).with(Map.of("from", "run:4", "arch", "resnet18", "input_size", 32));
+        assertThatThrownBy(() -> engine.validate(new TrainingJob(resnet, CLASSES, TRAIN, VALIDATION, IMAGES::get, b, source)))
+                .isInstanceOf(FoveaException.class).hasMessageContaining("run:4").hasMessageContaining("arch small-cnn")
+                .hasMessageContaining("not resnet18");
+        TrainSettings wider = smallCnn(1).with(Map.of("from", "run:4", "cnn_channels", 32));
+        assertThatThrownBy(() -> engine.validate(new TrainingJob(wider, CLASSES, TRAIN, VALIDATION, IMAGES::get, b, source)))
+                .hasMessageContaining("cnn_channels 16").hasMessageContaining("not 32");
     }
 
     static TrainingJob job(TrainSettings s, Path dir) {

@@ -6,6 +6,7 @@ import dev.fovea.core.project.Project;
 import dev.fovea.core.run.Run;
 import dev.fovea.core.run.TrainingService;
 import dev.fovea.core.training.Predictor;
+import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainedModel;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -32,6 +33,22 @@ public final class RegistryService {
         this.training = training;
         this.loader = loader;
         this.clock = clock;
+        training.resolveModelsWith(ref -> trainedModel(Reference.parse(ref)));
+    }
+
+    /**
+     * A registered Fovea model as a trained model, for training that starts from it ({@code from: model:REF});
+     * imported TorchScript and ONNX models are refused (their file is the way to start from them).
+     */
+    public TrainedModel trainedModel(Reference ref) {
+        ModelVersion v = resolve(ref);
+        ModelBundle b = bundle(v);
+        if (!b.format().equals("fovea")) {
+            throw FoveaException.invalid("model " + v.label() + " is an imported " + b.format() + " model; training"
+                    + " starts from Fovea's own models, or from a TorchScript backbone file (--from FILE.pt)");
+        }
+        return new TrainedModel(TrainSettings.parse(b.settings()), b.classes(), b.preprocessing(), b.weights(), 0, 0,
+                false, 0);
     }
 
     /** A parsed model reference: a version number, or an alias (production when neither is given). */

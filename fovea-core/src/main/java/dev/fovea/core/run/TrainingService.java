@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Trains a model on a dataset version and records everything as a run: the resolved settings (written once),
@@ -54,6 +55,7 @@ public final class TrainingService {
     private final Map<String, String> host;
     private final Clock clock;
     private final ImageDecoder decoder = new ImageDecoder(400_000_000L);
+    private Function<String, TrainedModel> models;
 
     /**
      * @param runsDir local folder for checkpoints, one subfolder per run id
@@ -108,7 +110,7 @@ public final class TrainingService {
         DatasetVersion v = version(project, datasetVersion);
         Data d = data(project, v);
         engine.validate(new TrainingJob(settings, d.classes, d.train, d.validation, this::load,
-                runsDir.resolve("check-" + project.id())));
+                runsDir.resolve("check-" + project.id()), pretrained(settings)));
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("project", project.name());
         provenance.put("project_id", project.id().toString());
@@ -195,7 +197,8 @@ public final class TrainingService {
         try (RunLock lock = RunLock.acquire(runsDir.resolve(Long.toString(run.id())), run.id())) {
             recorder.flush();
             TrainedModel model = engine.train(new TrainingJob(settings, d.classes, d.train, d.validation, this::load,
-                    runsDir.resolve(Long.toString(run.id()))), TrainingListener.all(recorder, counting, listener));
+                    runsDir.resolve(Long.toString(run.id())), pretrained(settings)),
+                    TrainingListener.all(recorder, counting, listener));
             recorder.flush();
             String weights = blobs.put(model.weights());
             runs.putArtifact(run.id(), new Artifact(MODEL, weights, model.weights().length, "application/octet-stream"));
@@ -278,6 +281,42 @@ public final class TrainingService {
                 .orElseThrow(() -> FoveaException.notFound("run " + runId + " has no artifact '" + name + "'"));
         return blobs.get(a.sha256()).orElseThrow(() -> FoveaException.notFound("blob " + a.sha256()
                 + " of artifact '" + name + "' of run " + runId + " is missing from the blob store"));
+    }
+
+    /**
+     * How {@code from: model:NAME@ALIAS} finds a registered model (the registry sets it; the registry builds on this
+     * service, not the other way round).
+     */
+    public void resolveModelsWith(Function<String, TrainedModel> models) {
+        this.models = models;
+    }
+
+    /** The trained model that {@code from: run:ID} or {@code from: model:REF} names; null for a file or none. */
+    TrainedModel pretrained(TrainSettings s) {
+        String from = s.from();
+        if (from.startsWith("run:")) {
+            long id;
+            try {
+                id = Long.parseLong(from.substring(4).trim());
+            } catch (NumberFormatException e) {
+                throw FoveaException.invalid("from '" + from + "': a run is named by its number, e.g. run:12");
+            }
+            if (runs.run(id).isEmpty()) throw FoveaException.invalid("from '" + from + "': run " + id + " does not exist");
+            try {
+                return model(id);
+            } catch (FoveaException e) {
+                throw FoveaException.invalid("from '" + from + "': " + e.getMessage());
+            }
+        }
+        if (from.startsWith("model:")) {
+            if (models == null) throw FoveaException.invalid("from '" + from + "': the model registry is not available here");
+            try {
+                return models.apply(from.substring(6).trim());
+            } catch (FoveaException e) {
+                throw FoveaException.invalid("from '" + from + "': " + e.getMessage());
+            }
+        }
+        return null;
     }
 
     /** The trained model of a finished run, ready for {@link TrainingEngine#load}. */

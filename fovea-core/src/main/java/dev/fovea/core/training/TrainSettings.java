@@ -14,8 +14,10 @@ import java.util.Map;
  *
  * <p>{@code cnn_channels} and {@code cnn_blocks} shape the small CNN (first block's channels, doubled per
  * block); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
- * {@code finetune_lr_factor} belong to transfer learning, where {@code from} names the pretrained backbone (a
- * TorchScript file that maps [N, 3, S, S] to [N, features]; empty: train from scratch); {@code loader_threads} is how many threads decode and
+ * {@code finetune_lr_factor} belong to transfer learning, where {@code from} names what to start from: a
+ * TorchScript file that maps [N, 3, S, S] to [N, features], {@code run:ID} (a finished run of the same
+ * architecture) or {@code model:NAME@ALIAS} / {@code model:NAME:VERSION} (a registered Fovea model); empty: train
+ * from scratch. {@code loader_threads} is how many threads decode and
  * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads.
  */
 public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
