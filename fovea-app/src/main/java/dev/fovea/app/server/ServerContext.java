@@ -55,8 +55,10 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         host.put("host", hostName());
         host.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        return new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
-                storage.runs(), new LazyTrainingEngine(settings.cache()), runsDir, host, clock);
+        TrainingService training = new TrainingService(storage.projects(), storage.images(), storage.datasets(),
+                storage.blobs(), storage.runs(), new LazyTrainingEngine(settings.cache()), runsDir, host, clock);
+        registry(storage, training, clock); // the registry resolves 'from: model:NAME@ALIAS' for this service
+        return training;
     }
 
     private static String hostName() {

@@ -189,6 +189,22 @@ class TrainingCommandsIT {
         assertThat(again.get("rerun_of").asLong()).isEqualTo(run);
         assertThat(again.get("params")).isEqualTo(fovea(cwd, "runs", "show", Long.toString(run), "--json").json().get("params"));
         assertThat(again.get("summary").get("test_accuracy").asDouble()).isCloseTo(accuracy, org.assertj.core.data.Offset.offset(0.03));
+
+        // Transfer learning from this run and from a registered model: the backbone frozen for an epoch, then fine-tuned.
+        CliRun fromRun = fovea(cwd, concat(new String[] {"train", "--project", "fm", "--dataset", "1", "--epochs", "2",
+                "--from", "run:" + run, "--freeze-epochs", "1", "--json"}, FAST));
+        assertThat(fromRun.exitCode()).as(fromRun.stderr()).isZero();
+        assertThat(fromRun.json().get("test").get("accuracy").asDouble()).as("starting from a trained network").isGreaterThan(0.7);
+        assertThat(fovea(cwd, "model", "register", "--run", Long.toString(run), "--name", "fm", "--alias", "production").exitCode()).isZero();
+        CliRun fromModel = fovea(cwd, concat(new String[] {"train", "--project", "fm", "--dataset", "1", "--epochs", "1",
+                "--from", "model:fm@production", "--freeze-epochs", "1", "--json"}, FAST));
+        assertThat(fromModel.exitCode()).as(fromModel.stderr()).isZero();
+        JsonNode transferred = fovea(cwd, "runs", "show", fromModel.json().get("run").asText(), "--json").json();
+        assertThat(transferred.get("params").get("from").asText()).isEqualTo("model:fm@production");
+        CliRun otherArch = fovea(cwd, "train", "--project", "fm", "--dataset", "1", "--from", "run:" + run, "--arch", "resnet18",
+                "--input-size", "32");
+        assertThat(otherArch.exitCode()).as(otherArch.stderr()).isEqualTo(2);
+        assertThat(otherArch.stderr()).contains("run:" + run, "arch small-cnn", "not resnet18");
     }
 
     @Test
@@ -208,6 +224,9 @@ class TrainingCommandsIT {
         cases.put(new String[] {"--from", CliRun.repoRoot().resolve("samples/models/backbone-spatial.pt").toString(), "--input-size", "28"},
                 new String[] {"backbone", "[N, features]"});
         cases.put(new String[] {"--freeze-epochs", "2"}, new String[] {"needs a pretrained backbone"});
+        cases.put(new String[] {"--from", "run:99"}, new String[] {"run:99", "run 99 does not exist"});
+        cases.put(new String[] {"--from", "run:last"}, new String[] {"run:last", "by its number"});
+        cases.put(new String[] {"--from", "model:nope@production"}, new String[] {"model:nope@production", "model 'nope' does not exist"});
         for (var c : cases.entrySet()) {
             String[] args = concat(new String[] {"train", "--project", "fm"}, c.getKey());
             if (!List.of(c.getKey()).contains("--dataset")) args = concat(args, "--dataset", "1");
