@@ -9,7 +9,7 @@
 # Installs the Debian packages if missing, builds, and tees everything into bench/results/train-<date>.txt.
 # Takes about 15 to 25 minutes on 2 cores; run it on an otherwise idle machine.
 #
-# Settings (environment): BENCH_THREADS (2), BENCH_REPS (2), BENCH_STEPS_CNN (40), BENCH_STEPS_RESNET (15),
+# Settings (environment): BENCH_THREADS (2), BENCH_REPS (3), BENCH_STEPS_CNN (40), BENCH_STEPS_RESNET (15),
 # BENCH_TARGET (0.9), BENCH_SKIP_TTA=1 (skip part 2), BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o),
 # FOVEA_BENCH_MVN_LOCK (default .fovea-build.lock, shared with ./fovea).
 set -euo pipefail
@@ -20,7 +20,7 @@ cd "$ROOT"
 fovea_find_jdk || exit 3
 
 THREADS="${BENCH_THREADS:-2}"
-REPS="${BENCH_REPS:-2}"
+REPS="${BENCH_REPS:-3}"
 STEPS_CNN="${BENCH_STEPS_CNN:-40}"
 STEPS_RESNET="${BENCH_STEPS_RESNET:-15}"
 TARGET="${BENCH_TARGET:-0.9}"
@@ -81,4 +81,23 @@ run() { # prints the command as a comment, then its one JSON line
   fi
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$OUT"
+# Medians over the reps (this machine's noise is large: single reps differ by up to 2x), and Fovea / Python.
+$PY - "$OUT" <<'PYEOF' | tee -a "$OUT"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+print("# summary: median images/s over the reps (per-step ms: data / forward / backward / optimizer)")
+for arch in ("small-cnn", "resnet18"):
+    side = {}
+    for who, pick in (("python", lambda r: "side" not in r), ("fovea", lambda r: r.get("side") == "fovea-djl")):
+        rs = [r for r in rows if pick(r) and r.get("arch") == arch and r.get("steps") and r.get("size") == 64]
+        if not rs:
+            continue
+        med = statistics.median(r["images_per_second"] for r in rs)
+        split = {k: statistics.median(r["ms_per_step"][k] for r in rs) for k in ("data", "forward", "backward", "optimizer")}
+        side[who] = med
+        print("#   %-9s %-7s %6.1f images/s over %d reps  (%.1f / %.1f / %.1f / %.1f ms)" % (arch, who, med, len(rs),
+              split["data"], split["forward"], split["backward"], split["optimizer"]))
+    if len(side) == 2:
+        print("#   %-9s ratio Fovea/Python %.2f" % (arch, side["fovea"] / side["python"]))
+PYEOF
 echo "bench: results in ${OUT#"$ROOT"/}" >&2

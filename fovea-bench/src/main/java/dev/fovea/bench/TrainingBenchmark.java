@@ -121,6 +121,21 @@ public final class TrainingBenchmark {
             out.put("ms_per_step", Map.of("total", seconds * 1000 / n, "data", data / n, "forward", fwd / n,
                     "backward", bwd / n, "optimizer", opt / n));
         } else {
+            // the same split over every training step of every epoch, so the time to target can be explained
+            double seconds = 0, data = 0, fwd = 0, bwd = 0, opt = 0;
+            for (StepMetrics m : stepLog) {
+                seconds += batch / m.imagesPerSecond();
+                data += m.dataMs();
+                fwd += m.forwardMs();
+                bwd += m.backwardMs();
+                opt += m.optimizerMs();
+            }
+            int n = Math.max(1, stepLog.size());
+            out.put("train_seconds", seconds);
+            out.put("images_per_second", stepLog.size() * (double) batch / Math.max(1e-9, seconds));
+            out.put("ms_per_step", Map.of("total", seconds * 1000 / n, "data", data / n, "forward", fwd / n,
+                    "backward", bwd / n, "optimizer", opt / n));
+            out.put("epoch_seconds", epochLog.stream().map(e -> String.format(Locale.ROOT, "%.1f", e.seconds())).toList().toString());
             out.put("train_images", train.size());
             out.put("test_images", test.size());
             out.put("epochs", epochLog.size());
