@@ -38,6 +38,7 @@ public final class CustomVisionRoutes {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final ServerContext context;
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> targets = new java.util.concurrent.ConcurrentHashMap<>();
 
     CustomVisionRoutes(ServerContext context) {
         this.context = context;
@@ -159,8 +160,26 @@ public final class CustomVisionRoutes {
 
     private record Target(Project project, RegistryService.Reference model) {}
 
-    /** The project by UUID, and the one model of it with the published name as an alias. */
+    private record Cached(Target target, long until) {}
+
+    /**
+     * {@link #lookUp}, remembered for one alias-poll interval: every prediction names its project and published
+     * name, and reading projects and every model's aliases from the database per image cost more than the
+     * lookup is worth. A moved alias is seen as late as the served models see it.
+     */
     private Target target(Context ctx) {
+        String key = ctx.pathParam("projectId") + "/" + ctx.pathParam("publishedName");
+        long now = System.nanoTime();
+        Cached c = targets.get(key);
+        if (c != null && now - c.until() < 0) return c.target();
+        Target t = lookUp(ctx); // failures are not remembered: a fix (a new alias) shows at once
+        if (targets.size() > 10_000) targets.clear(); // path parameters come from clients: bound what they can fill
+        targets.put(key, new Cached(t, now + context.serving().settings().aliasPoll().toNanos()));
+        return t;
+    }
+
+    /** The project by UUID, and the one model of it with the published name as an alias. */
+    private Target lookUp(Context ctx) {
         String id = ctx.pathParam("projectId");
         UUID uuid;
         try {
