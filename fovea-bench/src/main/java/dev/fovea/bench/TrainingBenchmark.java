@@ -135,6 +135,7 @@ public final class TrainingBenchmark {
             out.put("images_per_second", stepLog.size() * (double) batch / Math.max(1e-9, seconds));
             out.put("ms_per_step", Map.of("total", seconds * 1000 / n, "data", data / n, "forward", fwd / n,
                     "backward", bwd / n, "optimizer", opt / n));
+            out.put("epoch_test_accuracy", epochLog.stream().map(e -> String.format(Locale.ROOT, "%.4f", e.valAccuracy())).toList().toString());
             out.put("epoch_seconds", epochLog.stream().map(e -> String.format(Locale.ROOT, "%.1f", e.seconds())).toList().toString());
             out.put("train_images", train.size());
             out.put("test_images", test.size());
