@@ -18,6 +18,7 @@ public final class DjlRuntime {
 
     public static synchronized Engine start(Path cacheDir, int threads) {
         if (engine != null) return engine;
+        limitOneDnnToAvx2();
         // "offline" is read after DJL_OFFLINE and wins over it; tracking is off whenever DJL is offline.
         System.setProperty("offline", "true");
         System.setProperty("ai.djl.offline", "true");
@@ -34,6 +35,40 @@ public final class DjlRuntime {
         return engine;
     }
 
+    /** What {@link #limitOneDnnToAvx2} found or did, for provenance and the log. */
+    static volatile String oneDnnIsa = "not set";
+
+    /**
+     * PyTorch 2.7.1's oneDNN AVX-512 convolution kernels give wrong gradients when two threads run the backward
+     * pass of small convolutions: on this project's AMD EPYC (AVX-512) machine the same training step gave other
+     * weight gradients in the first layers from run to run, and NaN in about one run in three (a small CNN with
+     * 8 channels and a 4-image batch; with one thread, or with oneDNN held to AVX2, every run was identical). So
+     * Fovea holds oneDNN to AVX2 unless the environment already chose (ONEDNN_MAX_CPU_ISA or DNNL_MAX_CPU_ISA).
+     * oneDNN reads the variable when it first dispatches a kernel, so it is set in this process's environment
+     * (through the C library: Java cannot change its own) before any model runs.
+     */
+    private static void limitOneDnnToAvx2() {
+        for (String name : new String[] {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"}) {
+            String chosen = System.getenv(name);
+            if (chosen != null && !chosen.isBlank()) {
+                oneDnnIsa = chosen + " (" + name + " from the environment)";
+                return;
+            }
+        }
+        try {
+            CLibrary.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
+            oneDnnIsa = "AVX2";
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            oneDnnIsa = "default (could not set ONEDNN_MAX_CPU_ISA: " + e.getMessage() + ")";
+        }
+    }
+
+    private interface CLibrary extends com.sun.jna.Library {
+        CLibrary INSTANCE = com.sun.jna.Native.load("c", CLibrary.class);
+
+        int setenv(String name, String value, int overwrite);
+    }
+
     /** Whether {@link #start} has run in this process. */
     public static synchronized boolean started() {
         return engine != null;
@@ -44,6 +79,7 @@ public final class DjlRuntime {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("djl", Engine.getDjlVersion());
         v.put("pytorch", engine == null ? "not started" : engine.getVersion());
+        v.put("onednn_isa", oneDnnIsa);
         return v;
     }
 }
