@@ -48,14 +48,15 @@ public final class DjlRuntime {
      * (through the C library: Java cannot change its own) before any model runs.
      */
     private static void limitOneDnnToAvx2() {
-        for (String name : new String[] {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"}) {
-            String chosen = System.getenv(name);
-            if (chosen != null && !chosen.isBlank()) {
-                oneDnnIsa = chosen + " (" + name + " from the environment)";
-                return;
-            }
-        }
         try {
+            // the C library's view of the environment, which is what oneDNN reads
+            for (String name : new String[] {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"}) {
+                String chosen = CLibrary.INSTANCE.getenv(name);
+                if (chosen != null && !chosen.isBlank()) {
+                    oneDnnIsa = chosen + " (" + name + " from the environment)";
+                    return;
+                }
+            }
             CLibrary.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
             oneDnnIsa = "AVX2";
         } catch (UnsatisfiedLinkError | RuntimeException e) {
@@ -65,6 +66,8 @@ public final class DjlRuntime {
 
     private interface CLibrary extends com.sun.jna.Library {
         CLibrary INSTANCE = com.sun.jna.Native.load("c", CLibrary.class);
+
+        String getenv(String name);
 
         int setenv(String name, String value, int overwrite);
     }
