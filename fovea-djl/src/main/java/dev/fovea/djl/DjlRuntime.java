@@ -18,7 +18,6 @@ public final class DjlRuntime {
 
     public static synchronized Engine start(Path cacheDir, int threads) {
         if (engine != null) return engine;
-        limitOneDnnToAvx2();
         // "offline" is read after DJL_OFFLINE and wins over it; tracking is off whenever DJL is offline.
         System.setProperty("offline", "true");
         System.setProperty("ai.djl.offline", "true");
@@ -35,32 +34,22 @@ public final class DjlRuntime {
         return engine;
     }
 
-    /** What {@link #limitOneDnnToAvx2} found or did, for provenance and the log. */
-    static volatile String oneDnnIsa = "not set";
-
     /**
-     * PyTorch 2.7.1's oneDNN AVX-512 convolution kernels give wrong gradients when two threads run the backward
-     * pass of small convolutions: on this project's AMD EPYC (AVX-512) machine the same training step gave other
-     * weight gradients in the first layers from run to run, and NaN in about one run in three (a small CNN with
-     * 8 channels and a 4-image batch; with one thread, or with oneDNN held to AVX2, every run was identical). So
-     * Fovea holds oneDNN to AVX2 unless the environment already chose (ONEDNN_MAX_CPU_ISA or DNNL_MAX_CPU_ISA).
-     * oneDNN reads the variable when it first dispatches a kernel, so it is set in this process's environment
-     * (through the C library: Java cannot change its own) before any model runs.
+     * The instruction set oneDNN (PyTorch's convolution kernels) may use, as the environment chose it
+     * (ONEDNN_MAX_CPU_ISA), for each run's provenance. Read through the C library, which is what oneDNN reads.
+     * Holding it to AVX2 made PyTorch 2.7.1's convolution backward exact for narrow layers on our AMD EPYC
+     * (AVX-512), but cost 2x in backward time, so Fovea refuses narrow small CNNs instead (TrainSettings) and
+     * leaves the choice to the environment.
      */
-    private static void limitOneDnnToAvx2() {
+    private static String oneDnnIsa() {
         try {
-            // the C library's view of the environment, which is what oneDNN reads
             for (String name : new String[] {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"}) {
                 String chosen = CLibrary.INSTANCE.getenv(name);
-                if (chosen != null && !chosen.isBlank()) {
-                    oneDnnIsa = chosen + " (" + name + " from the environment)";
-                    return;
-                }
+                if (chosen != null && !chosen.isBlank()) return chosen;
             }
-            CLibrary.INSTANCE.setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
-            oneDnnIsa = "AVX2";
+            return "default";
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            oneDnnIsa = "default (could not set ONEDNN_MAX_CPU_ISA: " + e.getMessage() + ")";
+            return "unknown";
         }
     }
 
@@ -68,8 +57,6 @@ public final class DjlRuntime {
         CLibrary INSTANCE = com.sun.jna.Native.load("c", CLibrary.class);
 
         String getenv(String name);
-
-        int setenv(String name, String value, int overwrite);
     }
 
     /** Whether {@link #start} has run in this process. */
@@ -82,7 +69,7 @@ public final class DjlRuntime {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("djl", Engine.getDjlVersion());
         v.put("pytorch", engine == null ? "not started" : engine.getVersion());
-        v.put("onednn_isa", oneDnnIsa);
+        v.put("onednn_isa", oneDnnIsa());
         return v;
     }
 }

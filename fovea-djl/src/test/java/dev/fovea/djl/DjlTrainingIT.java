@@ -113,10 +113,10 @@ class DjlTrainingIT {
     }
 
     @Test
-    void smallConvolutionsAndASmallLastBatchGiveTheSameLossesEveryTime(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
-        // 36 images in batches of 32 and 4, 8 channels: with oneDNN's AVX-512 kernels and two threads the first
-        // layers' gradients differed from run to run here, and were NaN in about one run in three (DjlRuntime).
-        TrainSettings s = small().with(Map.of("cnn_channels", 8, "epochs", 3));
+    void twoThreadsAndASmallLastBatchGiveTheSameLossesEveryTime(@TempDir Path a, @TempDir Path b, @TempDir Path c) {
+        // 36 images in batches of 32 and 4 on two threads. With 8 channels (now refused by TrainSettings) oneDNN's
+        // AVX-512 kernels gave other gradients from run to run here, and NaN in about one run in three.
+        TrainSettings s = small().with(Map.of("epochs", 3));
         List<Example> few = new ArrayList<>();
         for (int label = 0; label < 2; label++) {
             final int l = label;
@@ -137,7 +137,7 @@ class DjlTrainingIT {
                 assertThat(other.get(i)).as("step %d", i + 1).isCloseTo(runs.get(0).get(i), org.assertj.core.data.Offset.offset(1e-5));
             }
         }
-        assertThat(DjlRuntime.versions().get("onednn_isa")).isEqualTo("AVX2");
+        assertThat(DjlRuntime.versions()).containsKey("onednn_isa");
     }
 
     @ParameterizedTest

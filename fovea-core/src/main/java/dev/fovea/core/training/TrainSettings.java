@@ -58,7 +58,13 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         range("warmup_epochs", warmupEpochs, 0, epochs);
         range("label_smoothing", labelSmoothing, 0, 0.99);
         range("early_stopping_patience", earlyStoppingPatience, 0, 100_000);
-        range("cnn_channels", cnnChannels, 1, 1024);
+        if (cnnChannels < 16) {
+            // Measured on an AMD EPYC with AVX-512: PyTorch 2.7.1's oneDNN computed other (and now and then NaN)
+            // gradients for convolutions narrower than 16 channels from run to run; 16 and more were exact.
+            throw FoveaException.invalid("training setting cnn_channels " + cnnChannels + " is below 16: PyTorch's"
+                    + " AVX-512 convolution kernels compute wrong gradients for narrower layers on some CPUs");
+        }
+        range("cnn_channels", cnnChannels, 16, 1024);
         range("cnn_blocks", cnnBlocks, 1, 8);
         range("step_every", stepEvery, 0, 100_000);
         range("step_gamma", stepGamma, 1e-6, 1);

@@ -54,6 +54,10 @@ class TrainSettingsTest {
         // warm-up longer than training
         assertThatThrownBy(() -> TrainSettings.parse(Map.of("epochs", 2, "warmup_epochs", 3)))
                 .isInstanceOf(FoveaException.class).hasMessageContaining("warmup_epochs");
+        assertThatThrownBy(() -> TrainSettings.parse(Map.of("cnn_channels", 8)))
+                .isInstanceOf(FoveaException.class).hasMessageContaining("cnn_channels 8 is below 16")
+                .hasMessageContaining("wrong gradients");
+        assertThat(TrainSettings.parse(Map.of("cnn_channels", 16)).cnnChannels()).isEqualTo(16);
     }
 
     @Test
