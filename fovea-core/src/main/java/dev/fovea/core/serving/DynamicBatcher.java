@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one loaded model for many concurrent callers: requests wait in a bounded queue; one worker thread takes the
  * first, lets others join until {@code maxBatch} images or {@code maxDelay} after the first arrived, runs them as
- * one batch and hands each caller its rows. A full queue refuses at once ({@link Overloaded}); requests older than
+ * one batch and hands each caller its rows. It waits for joiners only when others are sending (requests queued
+ * behind the first, or the last batch joined several), so a lone caller is not made to wait {@code maxDelay}. A full queue refuses at once ({@link Overloaded}); requests older than
  * the timeout are failed without running. {@link #drain} stops taking requests, finishes those queued and closes
  * the model: the last step of a hot swap.
  */
@@ -28,6 +29,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Thread worker;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int plane;
+    private int lastRequests; // the worker's own: how many requests the last batch joined
     private volatile boolean accepting = true;
 
     public DynamicBatcher(Predictor predictor, String label, ServingSettings settings, ServingMetrics metrics) {
@@ -98,7 +100,11 @@ public final class DynamicBatcher implements AutoCloseable {
                 batch.clear();
                 batch.add(first);
                 int images = first.n();
-                long until = System.nanoTime() + settings.maxDelay().toNanos();
+                // Waiting for others pays only when others are sending: a request that came alone to an empty
+                // queue, after a batch that was one request too, finds the model idle, and waiting would only add
+                // maxDelay to its latency. Under load the queue fills while the model runs, and batches form.
+                boolean othersSending = !queue.isEmpty() || lastRequests > 1;
+                long until = System.nanoTime() + (othersSending ? settings.maxDelay().toNanos() : 0);
                 while (images < settings.maxBatch()) {
                     Request next = queue.peek();
                     if (next == null) {
@@ -114,6 +120,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     batch.add(next);
                     images += next.n();
                 }
+                lastRequests = batch.size();
                 run(batch);
             }
         } catch (InterruptedException e) {

@@ -76,6 +76,18 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aLoneRequestRunsAtOnceInsteadOfWaitingForOthers() throws Exception {
+        EchoModel model = new EchoModel();
+        // a 3 s batching delay that a lone caller must not pay: each answer is wanted within 1.5 s
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(16, 3_000, 64, 10_000), ServingMetrics.NONE)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(b.submit(images(0.1f * i), 1).get(1500, TimeUnit.MILLISECONDS)[0][0]).isEqualTo(0.1f * i);
+            }
+            assertThat(model.batches).containsExactly(1, 1, 1);
+        }
+    }
+
+    @Test
     void maxBatchSplitsAndBatchingOffRunsOneRequestPerCall() throws Exception {
         EchoModel model = new EchoModel();
         model.gate = new CountDownLatch(1);
