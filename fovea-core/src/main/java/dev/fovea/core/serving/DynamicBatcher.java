@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * Runs one loaded model for many concurrent callers: requests wait in a bounded queue; one worker thread takes the
  * first, lets others join until {@code maxBatch} images or {@code maxDelay} after the first arrived, runs them as
  * one batch and hands each caller its rows. It waits for joiners only when others are sending (requests queued
- * behind the first, or the last batch joined several), so a lone caller is not made to wait {@code maxDelay}. A full queue refuses at once ({@link Overloaded}); requests older than
+ * behind the first, or the last batch joined several), so a lone caller is not made to wait {@code maxDelay},
+ * and stops waiting once as many requests as last time have joined. A full queue refuses at once ({@link Overloaded}); requests older than
  * the timeout are failed without running. {@link #drain} stops taking requests, finishes those queued and closes
  * the model: the last step of a hot swap.
  */
@@ -94,8 +95,10 @@ public final class DynamicBatcher implements AutoCloseable {
     private void loop() {
         try {
             List<Request> batch = new ArrayList<>();
-            while (accepting || !queue.isEmpty()) {
-                Request first = queue.poll(50, TimeUnit.MILLISECONDS);
+            Request carried = null; // taken while waiting but too big for that batch: first of the next
+            while (accepting || !queue.isEmpty() || carried != null) {
+                Request first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
+                carried = null;
                 if (first == null) continue;
                 batch.clear();
                 batch.add(first);
@@ -103,15 +106,21 @@ public final class DynamicBatcher implements AutoCloseable {
                 // Waiting for others pays only when others are sending: a request that came alone to an empty
                 // queue, after a batch that was one request too, finds the model idle, and waiting would only add
                 // maxDelay to its latency. Under load the queue fills while the model runs, and batches form.
+                // Once as many requests have joined as last time, the callers are most likely all here: run.
                 boolean othersSending = !queue.isEmpty() || lastRequests > 1;
+                int enough = lastRequests > 1 ? lastRequests : Integer.MAX_VALUE;
                 long until = System.nanoTime() + (othersSending ? settings.maxDelay().toNanos() : 0);
                 while (images < settings.maxBatch()) {
                     Request next = queue.peek();
                     if (next == null) {
                         long wait = until - System.nanoTime();
-                        if (wait <= 0) break;
+                        if (wait <= 0 || batch.size() >= enough) break;
                         next = queue.poll(wait, TimeUnit.NANOSECONDS);
                         if (next == null) break;
+                        if (images + next.n() > settings.maxBatch()) {
+                            carried = next;
+                            break;
+                        }
                     } else if (images + next.n() > settings.maxBatch()) {
                         break;
                     } else {

@@ -87,6 +87,49 @@ class DynamicBatcherTest {
         }
     }
 
+    /** Runs a first request, then {@code queued} (submitted while the model is busy) as one batch. */
+    private static void twoBatches(DynamicBatcher b, EchoModel model, List<float[]> queued, List<Integer> sizes)
+            throws Exception {
+        CompletableFuture<float[][]> first = b.submit(images(0.9f), 1);
+        assertThat(model.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        List<CompletableFuture<float[][]>> rest = new ArrayList<>();
+        for (int i = 0; i < queued.size(); i++) rest.add(b.submit(queued.get(i), sizes.get(i)));
+        model.gate.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        for (var f : rest) f.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void waitingStopsOnceAsManyRequestsHaveJoinedAsLastTime() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(16, 1_500, 64, 10_000), ServingMetrics.NONE)) {
+            twoBatches(b, model, List.of(images(0.1f), images(0.2f)), List.of(1, 1)); // batches of 1, then 2
+            // two callers again: with a 1.5 s delay and room for 16, the pair runs as soon as both are in
+            CompletableFuture<float[][]> c = b.submit(images(0.3f), 1), d = b.submit(images(0.4f), 1);
+            assertThat(c.get(700, TimeUnit.MILLISECONDS)[0][0]).isEqualTo(0.3f);
+            assertThat(d.get(700, TimeUnit.MILLISECONDS)[0][0]).isEqualTo(0.4f);
+            assertThat(model.batches).containsExactly(1, 2, 2);
+        }
+    }
+
+    @Test
+    void aRequestThatArrivesWhileWaitingButDoesNotFitStartsTheNextBatch() throws Exception {
+        EchoModel model = new EchoModel();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher b = new DynamicBatcher(model, "m:1", settings(4, 1_000, 64, 10_000), ServingMetrics.NONE)) {
+            twoBatches(b, model, List.of(images(0.1f, 0.15f), images(0.2f)), List.of(2, 1)); // 1 image, then 3
+            CompletableFuture<float[][]> one = b.submit(images(0.3f), 1);
+            Thread.sleep(200); // the worker has taken it and waits for a second caller, as the last batch had two
+            CompletableFuture<float[][]> four = b.submit(images(0.4f, 0.5f, 0.6f, 0.7f), 4);
+            assertThat(one.get(5, TimeUnit.SECONDS)[0][0]).isEqualTo(0.3f);
+            float[][] rows = four.get(5, TimeUnit.SECONDS);
+            assertThat(rows).hasNumberOfRows(4);
+            assertThat(rows[3][0]).isEqualTo(0.7f);
+            assertThat(model.batches).containsExactly(1, 3, 1, 4); // never more than max_batch 4 in one call
+        }
+    }
+
     @Test
     void maxBatchSplitsAndBatchingOffRunsOneRequestPerCall() throws Exception {
         EchoModel model = new EchoModel();
