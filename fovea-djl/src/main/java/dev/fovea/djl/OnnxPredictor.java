@@ -211,28 +211,14 @@ public final class OnnxPredictor implements Predictor {
 
     @Override
     public float[][] probabilities(float[] input, int n) {
-        int s = pre.inputSize(), plane = 3 * s * s, k = classes.size();
-        if (n < 0 || input.length != (long) n * plane) {
-            throw new IllegalArgumentException("input has " + input.length + " floats, not " + n + " x 3 x " + s
-                    + " x " + s);
-        }
-        int chunk = fixedBatch > 0 ? fixedBatch : CHUNK;
-        float[][] out = new float[n][];
-        for (int from = 0; from < n; from += chunk) {
-            int m = Math.min(chunk, n - from);
-            float[] y;
-            try {
-                y = run(Arrays.copyOfRange(input, from * plane, (from + m) * plane), m);
-            } catch (OrtException e) {
-                throw new IllegalStateException("ONNX Runtime failed on " + m + " images: " + e.getMessage(), e);
-            }
-            if (y.length != Math.max(m, fixedBatch) * k) {
-                throw new IllegalStateException("model output " + y.length + " values for " + m + " images of "
-                        + k + " classes");
-            }
-            for (int i = 0; i < m; i++) out[from + i] = TorchScriptPredictor.row(y, i * k, k, logits);
-        }
-        return out;
+        return TorchScriptPredictor.probabilities(input, n, pre, classes.size(), fixedBatch > 0 ? fixedBatch : CHUNK,
+                fixedBatch, logits, (images, m) -> {
+                    try {
+                        return run(images, m);
+                    } catch (OrtException e) {
+                        throw new IllegalStateException("ONNX Runtime failed on " + m + " images: " + e.getMessage(), e);
+                    }
+                });
     }
 
     @Override

@@ -139,22 +139,7 @@ public final class TorchScriptPredictor implements Predictor {
 
     @Override
     public float[][] probabilities(float[] input, int n) {
-        int s = pre.inputSize(), plane = 3 * s * s, k = classes.size();
-        if (n < 0 || input.length != (long) n * plane) {
-            throw new IllegalArgumentException("input has " + input.length + " floats, not " + n + " x 3 x " + s
-                    + " x " + s);
-        }
-        float[][] out = new float[n][];
-        for (int from = 0; from < n; from += chunk) {
-            int m = Math.min(chunk, n - from);
-            float[] y = run(java.util.Arrays.copyOfRange(input, from * plane, (from + m) * plane), m);
-            if (y.length != m * k) {
-                throw new IllegalStateException("model output " + y.length + " values for " + m + " images of "
-                        + k + " classes");
-            }
-            for (int i = 0; i < m; i++) out[from + i] = row(y, i * k, k, logits);
-        }
-        return out;
+        return probabilities(input, n, pre, classes.size(), chunk, 0, logits, this::run);
     }
 
     @Override
@@ -163,6 +148,35 @@ public final class TorchScriptPredictor implements Predictor {
     }
 
     // Checks and conversions shared with OnnxPredictor.
+
+    /** A model call on {@code m} images (channels first, preprocessed) giving m x classes outputs. */
+    interface Call {
+        float[] run(float[] images, int m);
+    }
+
+    /**
+     * The probabilities of {@code n} preprocessed images, run {@code chunk} at a time; a model with a fixed batch
+     * ({@code fixedBatch > 0}) returns that many rows for every call, of which the first m are the images'.
+     */
+    static float[][] probabilities(float[] input, int n, Preprocessing pre, int k, int chunk, int fixedBatch,
+            boolean logits, Call call) {
+        int s = pre.inputSize(), plane = 3 * s * s;
+        if (n < 0 || input.length != (long) n * plane) {
+            throw new IllegalArgumentException("input has " + input.length + " floats, not " + n + " x 3 x " + s
+                    + " x " + s);
+        }
+        float[][] out = new float[n][];
+        for (int from = 0; from < n; from += chunk) {
+            int m = Math.min(chunk, n - from);
+            float[] y = call.run(java.util.Arrays.copyOfRange(input, from * plane, (from + m) * plane), m);
+            if (y.length != Math.max(m, fixedBatch) * k) {
+                throw new IllegalStateException("model output " + y.length + " values for " + m + " images of "
+                        + k + " classes");
+            }
+            for (int i = 0; i < m; i++) out[from + i] = row(y, i * k, k, logits);
+        }
+        return out;
+    }
 
     static void checkClasses(String name, List<String> classes) {
         if (classes.size() < 2) {
