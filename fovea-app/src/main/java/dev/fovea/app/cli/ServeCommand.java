@@ -26,15 +26,8 @@ final class ServeCommand extends FoveaSubcommand {
         ModelServing.Served served = context.serving().get(ref); // load and warm up before taking requests
         var server = root.settings().server();
         FoveaServer running = FoveaServer.startInference(context, server.host(), port != null ? port : server.port());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            context.serving().close();
-            root.close();
-            stopped.countDown();
-        }, "fovea-shutdown"));
-        String host = server.host().equals("0.0.0.0") ? "localhost" : server.host();
-        String base = "http://" + host + ":" + running.port();
+        CountDownLatch stopped = ServerCommand.stopOnShutdown(root, context, running);
+        String base = ServerCommand.baseUrl(server.host(), running.port());
         output.info("Serving model " + served.version().label() + " (" + ref + ", classes " + served.version().classes()
                 + ") at " + base + "/v2/models/" + ref.name());
         output.info(ServeCommand.curl(base, ref.name(), "IMAGE.jpg"));

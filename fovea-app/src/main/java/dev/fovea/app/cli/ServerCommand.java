@@ -20,13 +20,8 @@ final class ServerCommand extends FoveaSubcommand {
         return 0;
     }
 
-    /** Starts the server, prints its URL (and a new admin's password on first start), and blocks until stopped. */
-    static void serve(FoveaCommand root, Output output, Integer port, java.util.function.BiConsumer<String, ServerContext> afterStart)
-            throws InterruptedException {
-        ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
-        Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
-        var server = root.settings().server();
-        FoveaServer running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
+    /** On SIGTERM or Ctrl-C: stop taking requests, unload the models, close the storage, then count down. */
+    static CountDownLatch stopOnShutdown(FoveaCommand root, ServerContext context, FoveaServer running) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
@@ -34,11 +29,27 @@ final class ServerCommand extends FoveaSubcommand {
             root.close();
             stopped.countDown();
         }, "fovea-shutdown"));
-        String host = server.host().equals("0.0.0.0") ? "localhost" : server.host();
-        output.info("Fovea is serving " + root.storage().description() + " at http://" + host + ":" + running.port() + "/");
+        return stopped;
+    }
+
+    /** The URL a client on this machine uses ("0.0.0.0" listens everywhere but is no address to call). */
+    static String baseUrl(String host, int port) {
+        return "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port;
+    }
+
+    /** Starts the server, prints its URL (and a new admin's password on first start), and blocks until stopped. */
+    static void serve(FoveaCommand root, Output output, Integer port, java.util.function.BiConsumer<String, ServerContext> afterStart)
+            throws InterruptedException {
+        ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
+        Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
+        var server = root.settings().server();
+        FoveaServer running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
+        CountDownLatch stopped = stopOnShutdown(root, context, running);
+        String base = baseUrl(server.host(), running.port());
+        output.info("Fovea is serving " + root.storage().description() + " at " + base + "/");
         admin.ifPresent(a -> output.info("Created admin user '" + a.user().name() + "' with one-time password: "
                 + a.password() + "   (shown only now; fovea user reset-password " + a.user().name() + " makes a new one)"));
-        afterStart.accept("http://" + host + ":" + running.port(), context);
+        afterStart.accept(base, context);
         output.info("Press Ctrl-C to stop.");
         stopped.await();
     }
