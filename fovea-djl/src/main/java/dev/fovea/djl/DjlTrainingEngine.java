@@ -62,6 +62,15 @@ public final class DjlTrainingEngine implements TrainingEngine {
 
     @Override
     public void validate(TrainingJob job) {
+        check(job, true);
+    }
+
+    /**
+     * Everything {@link #validate} promises; {@code loadSource}: also load the pretrained source into a throwaway
+     * network to see that it fits. {@link #train} skips that: building its network does the same a moment later,
+     * with the same errors, and a ResNet-50 source is not worth loading three times.
+     */
+    private static void check(TrainingJob job, boolean loadSource) {
         TrainSettings s = job.settings();
         int min = Networks.minimumInputSize(s);
         if (s.inputSize() < min) {
@@ -76,17 +85,20 @@ public final class DjlTrainingEngine implements TrainingEngine {
         if (ownModel(s.from())) {
             TrainedModel source = job.pretrained();
             if (source == null) throw FoveaException.invalid("from '" + s.from() + "' was not resolved to a trained model");
-            try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
-                if (TransferBlock.holds(source.weights())) {
-                    TransferBlock.retrained(probe, source, job.classes().size(), s.inputSize());
-                } else {
-                    checkSameNetwork(s, source.settings());
-                    Block target = Networks.build(s, job.classes().size());
-                    target.initialize(probe.getNDManager(), DataType.FLOAT32, new Shape(1, 3, s.inputSize(), s.inputSize()));
-                    startFrom(source, target, probe.getNDManager(), s.inputSize());
+            boolean transferred = TransferBlock.holds(source.weights());
+            if (!transferred) checkSameNetwork(s, source.settings());
+            if (loadSource) {
+                try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
+                    if (transferred) {
+                        TransferBlock.retrained(probe, source, job.classes().size(), s.inputSize());
+                    } else {
+                        Block target = Networks.build(s, job.classes().size());
+                        target.initialize(probe.getNDManager(), DataType.FLOAT32, new Shape(1, 3, s.inputSize(), s.inputSize()));
+                        startFrom(source, target, probe.getNDManager(), s.inputSize());
+                    }
                 }
             }
-        } else if (!s.from().isEmpty()) {
+        } else if (!s.from().isEmpty() && loadSource) {
             try (Model probe = Model.newInstance("probe", Device.cpu(), "PyTorch")) {
                 TransferBlock.load(probe, backboneFile(s), job.classes().size(), s.inputSize());
             }
@@ -123,7 +135,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
 
     @Override
     public TrainedModel train(TrainingJob job, TrainingListener listener) {
-        validate(job);
+        check(job, false);
         // PyTorch's grad mode is per thread and on by default in a new thread: training may run on any thread, and
         // the optimizer's in-place updates must not be recorded (GradientCollector turns it on only inside a step).
         JniUtils.setGradMode(false);
