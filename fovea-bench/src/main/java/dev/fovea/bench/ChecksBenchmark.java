@@ -1105,7 +1105,7 @@ public final class ChecksBenchmark {
     static CheckThresholds withBits(int bits) {
         CheckThresholds t = CheckThresholds.DEFAULTS;
         return new CheckThresholds(t.outlierMads(), t.blurAlways(), t.blurNever(), t.darkAlways(), t.darkNever(),
-                t.brightAlways(), t.brightNever(), t.clippedNever(), t.lowContrast(), t.lowEntropy(), t.oddAreaFactor(),
+                t.brightAlways(), t.brightNever(), t.clippedNever(), t.subjectBrightNever(), t.lowContrast(), t.lowEntropy(), t.oddAreaFactor(),
                 t.oddAspectFactor(), bits);
     }
 

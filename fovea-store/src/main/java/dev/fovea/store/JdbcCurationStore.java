@@ -37,7 +37,8 @@ public final class JdbcCurationStore implements CurationStore {
     /** Statements per JDBC batch. */
     private static final int BATCH = 1000;
     private static final String METRIC_COLUMNS =
-            "sharpness, brightness, dark_fraction, bright_fraction, contrast, entropy, phash, width, height";
+            "sharpness, brightness, dark_fraction, bright_fraction, contrast, entropy, phash, width, height,"
+            + " background_fraction, subject_brightness, subject_dark_fraction, subject_bright_fraction, subject_contrast";
 
     /** Curation changes of at least this many images refresh PostgreSQL's statistics of the image table. */
     private static final int ANALYZE_AFTER_ROWS = 1000;
@@ -61,9 +62,10 @@ public final class JdbcCurationStore implements CurationStore {
             Jdbc.update(c, "DELETE FROM image_metrics WHERE project_id = ? AND sha256 = ?", projectId, sha256);
             try {
                 return Jdbc.update(c, "INSERT INTO image_metrics (project_id, sha256, " + METRIC_COLUMNS
-                        + ", measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", projectId, sha256,
+                        + ", measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", projectId, sha256,
                         m.sharpness(), m.brightness(), m.darkFraction(), m.brightFraction(), m.contrast(), m.entropy(),
-                        m.perceptualHash(), m.width(), m.height(), now);
+                        m.perceptualHash(), m.width(), m.height(), m.subject().background(), m.subject().brightness(),
+                        m.subject().darkFraction(), m.subject().brightFraction(), m.subject().contrast(), now);
             } catch (SQLException e) {
                 if (isMissingReference(e)) throw noSuchImage(projectId, sha256);
                 throw e;
@@ -76,11 +78,14 @@ public final class JdbcCurationStore implements CurationStore {
         Map<String, ImageMetrics> out = new LinkedHashMap<>();
         jdbc.query("SELECT m.sha256, m." + METRIC_COLUMNS.replace(", ", ", m.")
                 + " FROM image_metrics m JOIN image i ON i.project_id = m.project_id AND i.sha256 = m.sha256"
-                + " WHERE m.project_id = ? ORDER BY i.seq",
+                // Rows measured before V8 have no subject figures: left out, they are measured again.
+                + " WHERE m.project_id = ? AND m.subject_brightness IS NOT NULL ORDER BY i.seq",
                 rs -> out.put(rs.getString("sha256"), new ImageMetrics(rs.getDouble("sharpness"),
                         rs.getDouble("brightness"), rs.getDouble("dark_fraction"), rs.getDouble("bright_fraction"),
                         rs.getDouble("contrast"), rs.getDouble("entropy"), rs.getLong("phash"), rs.getInt("width"),
-                        rs.getInt("height"))),
+                        rs.getInt("height"), new ImageMetrics.Subject(rs.getDouble("background_fraction"),
+                                rs.getDouble("subject_brightness"), rs.getDouble("subject_dark_fraction"),
+                                rs.getDouble("subject_bright_fraction"), rs.getDouble("subject_contrast")))),
                 projectId);
         return out;
     }

@@ -19,13 +19,14 @@ public record CheckThresholds(
         double brightAlways,
         double brightNever,
         double clippedNever,
+        double subjectBrightNever,
         double lowContrast,
         double lowEntropy,
         double oddAreaFactor,
         double oddAspectFactor,
         int nearDuplicateBits) {
 
-    public static final CheckThresholds DEFAULTS = new CheckThresholds(3.5, 30, 1000, 0.10, 0.25, 0.97, 0.80, 0.50,
+    public static final CheckThresholds DEFAULTS = new CheckThresholds(3.5, 30, 1000, 0.10, 0.25, 0.97, 0.80, 0.50, 0.88,
             0.02, 0.5, 4.0, 1.6, 10);
 
     /** At least this many images before a project's own distribution is trusted; fewer use the absolute bounds. */
@@ -53,6 +54,7 @@ public record CheckThresholds(
         m.put("bright_always", num(brightAlways));
         m.put("bright_never", num(brightNever));
         m.put("clipped_never", num(clippedNever));
+        m.put("subject_bright_never", num(subjectBrightNever));
         m.put("low_contrast", num(lowContrast));
         m.put("low_entropy", num(lowEntropy));
         m.put("odd_area_factor", num(oddAreaFactor));
@@ -71,7 +73,7 @@ public record CheckThresholds(
             m.put(e.getKey(), e.getValue());
         }
         return new CheckThresholds(d(m, "outlier_mads"), d(m, "blur_always"), d(m, "blur_never"), d(m, "dark_always"),
-                d(m, "dark_never"), d(m, "bright_always"), d(m, "bright_never"), d(m, "clipped_never"),
+                d(m, "dark_never"), d(m, "bright_always"), d(m, "bright_never"), d(m, "clipped_never"), d(m, "subject_bright_never"),
                 d(m, "low_contrast"), d(m, "low_entropy"), d(m, "odd_area_factor"), d(m, "odd_aspect_factor"),
                 (int) d(m, "near_duplicate_bits"));
     }

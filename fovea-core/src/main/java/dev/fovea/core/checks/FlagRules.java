@@ -28,16 +28,19 @@ public final class FlagRules {
                 Math.log1p(t.blurAlways()), Math.log1p(t.blurNever()), relative));
         double[] sharpSorted = sorted(images, ImageMetrics::sharpness);
 
-        Stats bright = Stats.of(images, ImageMetrics::brightness);
-        double darkLimit = clamp(bright.median - t.outlierMads() * bright.spread, t.darkAlways(), t.darkNever(), relative);
+        // Exposure is judged on each picture's subject: a plain white or black backdrop is not over- or under-exposure.
+        Stats bright = Stats.of(images, m -> m.subject().brightness());
+        Stats wholeBright = Stats.of(images, ImageMetrics::brightness);
+        double darkLimit = clamp(wholeBright.median - t.outlierMads() * wholeBright.spread, t.darkAlways(), t.darkNever(), relative);
+        double subjectDarkLimit = clamp(bright.median - t.outlierMads() * bright.spread, t.darkAlways(), t.darkNever(), relative);
         double brightLimit = clampHigh(bright.median + t.outlierMads() * bright.spread, t.brightNever(), t.brightAlways(), relative);
-        Stats clipped = Stats.of(images, ImageMetrics::brightFraction);
+        Stats clipped = Stats.of(images, m -> m.subject().brightFraction());
         // White backgrounds are common (product shots, scans): clipping is judged against the project's own
         // images and never flagged at or below clipped_never.
         double clippedLimit = relative ? Math.max(t.clippedNever(), clipped.median + t.outlierMads() * clipped.spread)
                 : Math.max(t.clippedNever(), 0.9);
 
-        Stats contrast = Stats.of(images, ImageMetrics::contrast);
+        Stats contrast = Stats.of(images, m -> m.subject().contrast());
         Stats area = Stats.of(images, m -> Math.log(Math.max(1.0, (double) m.width() * m.height())));
         Stats aspect = Stats.of(images, m -> Math.log(m.aspectRatio()));
         double areaLimit = Math.max(Math.log(t.oddAreaFactor()), t.outlierMads() * area.spread);
@@ -52,21 +55,38 @@ public final class FlagRules {
                         "Looks blurred: less sharp than %.0f%% of this project's images (sharpness %.1f, flagged below %.1f).",
                         share, m.sharpness(), blurLimit), null));
             }
-            if (m.brightness() < darkLimit) {
-                found.add(new Flag(Flag.Name.DARK, clamp01(1 - m.brightness() / darkLimit), String.format(Locale.ROOT,
-                        "Too dark: average brightness %.0f%% (flagged below %.0f%%); %.0f%% of it is nearly black.",
-                        100 * m.brightness(), 100 * darkLimit, 100 * m.darkFraction()), null));
+            ImageMetrics.Subject s = m.subject();
+            // A dark picture is dark, unless it is a subject in front of a darker plain backdrop (a product on
+            // black): then only the subject counts. A darkened shot on white darkens the backdrop with it.
+            boolean onDarkerBackdrop = s.background() > 0 && backdropBrightness(m) < s.brightness();
+            if (onDarkerBackdrop ? s.brightness() < subjectDarkLimit : m.brightness() < darkLimit) {
+                double value = onDarkerBackdrop ? s.brightness() : m.brightness();
+                double limit = onDarkerBackdrop ? subjectDarkLimit : darkLimit;
+                found.add(new Flag(Flag.Name.DARK, clamp01(1 - value / limit), String.format(Locale.ROOT,
+                        "Too dark: average brightness %.0f%% (flagged below %.0f%%); %.0f%% of it is nearly black%s.",
+                        100 * value, 100 * limit, 100 * (onDarkerBackdrop ? s.darkFraction() : m.darkFraction()),
+                        onDarkerBackdrop ? backdrop(s) : ""), null));
             }
             // Washed out: very bright, or much clipped white, or bright with the tonal range squeezed out of it
             // (bright and at most half the project's usual contrast: no shadows left).
-            boolean squeezed = relative && m.brightness() > t.brightNever() && m.contrast() < 0.5 * contrast.median;
-            if (m.brightness() > brightLimit || m.brightFraction() > clippedLimit || squeezed) {
-                double score = Math.max((m.brightness() - brightLimit) / Math.max(1e-6, 1 - brightLimit),
-                        (m.brightFraction() - clippedLimit) / Math.max(1e-6, 1 - clippedLimit));
-                if (squeezed) score = Math.max(score, 1 - m.contrast() / (0.5 * contrast.median));
+            // Clip art and cut-outs are often one bright flat colour (a yellow star, a white cloud) in front of
+            // their backdrop: there the subject must be paler still before a flat tone counts as washed out.
+            double paleAbove = s.background() > 0 ? Math.max(t.brightNever(), t.subjectBrightNever()) : t.brightNever();
+            boolean squeezed = relative && s.brightness() > paleAbove && s.contrast() < 0.5 * contrast.median;
+            // Washed out so far that most of the subject melted into a white backdrop: the picture is nearly blank
+            // and what is left of the subject is pale.
+            boolean faded = s.background() > 0 && m.brightness() > t.brightAlways() && s.brightness() > paleAbove;
+            // White fills are common in clip art (speech bubbles, paper), and a blown-out cut-out mostly melts into
+            // its white backdrop: in front of a plain background, clipping must cover more of the subject.
+            double clippedAbove = s.background() > 0 ? (1 + clippedLimit) / 2 : clippedLimit;
+            if (s.brightness() > brightLimit || s.brightFraction() > clippedAbove || squeezed || faded) {
+                double score = Math.max((s.brightness() - brightLimit) / Math.max(1e-6, 1 - brightLimit),
+                        (s.brightFraction() - clippedAbove) / Math.max(1e-6, 1 - clippedAbove));
+                if (squeezed) score = Math.max(score, 1 - s.contrast() / (0.5 * contrast.median));
+                if (faded) score = Math.max(score, (m.brightness() - t.brightAlways()) / Math.max(1e-6, 1 - t.brightAlways()));
                 found.add(new Flag(Flag.Name.OVEREXPOSED, clamp01(score), String.format(Locale.ROOT,
-                        "Washed out: average brightness %.0f%%, %.0f%% of it blown-out white, contrast %.2f against %.2f usual here.",
-                        100 * m.brightness(), 100 * m.brightFraction(), m.contrast(), contrast.median), null));
+                        "Washed out: average brightness %.0f%%, %.0f%% of it blown-out white, contrast %.2f against %.2f usual here%s.",
+                        100 * s.brightness(), 100 * s.brightFraction(), s.contrast(), contrast.median, backdrop(s)), null));
             }
             if (m.contrast() < t.lowContrast() || m.entropy() < t.lowEntropy()) {
                 double score = Math.max(1 - m.contrast() / t.lowContrast(), 1 - m.entropy() / t.lowEntropy());
@@ -146,6 +166,18 @@ public final class FlagRules {
                             + " perceptual-hash bits differ): probably re-encoded, resized, cropped or brightened.",
                             original.path(), bestBits), original.sha256()));
         }
+    }
+
+    /** The mean grey level of the plain background alone, from the whole picture's and the subject's. */
+    private static double backdropBrightness(ImageMetrics m) {
+        ImageMetrics.Subject s = m.subject();
+        return (m.brightness() - s.brightness() * (1 - s.background())) / s.background();
+    }
+
+    /** Says that a plain background was left out of the exposure figures, when one was. */
+    private static String backdrop(ImageMetrics.Subject s) {
+        return s.background() > 0 ? String.format(Locale.ROOT, " (the subject only: its plain background, %.0f%% of"
+                + " the picture, is left out)", 100 * s.background()) : "";
     }
 
     private static boolean lowInformation(Measured m) {

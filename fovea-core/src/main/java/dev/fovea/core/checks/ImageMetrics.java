@@ -12,9 +12,27 @@ package dev.fovea.core.checks;
  * @param contrast standard deviation of the grey level, 0 to 0.5
  * @param entropy Shannon entropy of the 64-bin grey histogram, in bits (0 to 6)
  * @param perceptualHash 64-bit DCT hash (pHash): near-identical pictures have hashes a few bits apart
+ * @param subject the exposure of the picture without its plain background, which the dark and overexposed checks
+ *     judge: a white (or black) backdrop behind a product or an icon says nothing about the exposure
  */
 public record ImageMetrics(double sharpness, double brightness, double darkFraction, double brightFraction,
-        double contrast, double entropy, long perceptualHash, int width, int height) {
+        double contrast, double entropy, long perceptualHash, int width, int height, Subject subject) {
+
+    /**
+     * The exposure of what is in front of a plain background (clip art, product shots, cut-outs), or of the whole
+     * picture where it has none ({@code background} 0).
+     *
+     * @param background share of the picture that is plain background: one colour reaching in from the border
+     */
+    public record Subject(double background, double brightness, double darkFraction, double brightFraction,
+            double contrast) {}
+
+    /** Metrics of a picture without a plain background: its subject is all of it. */
+    public ImageMetrics(double sharpness, double brightness, double darkFraction, double brightFraction,
+            double contrast, double entropy, long perceptualHash, int width, int height) {
+        this(sharpness, brightness, darkFraction, brightFraction, contrast, entropy, perceptualHash, width, height,
+                new Subject(0, brightness, darkFraction, brightFraction, contrast));
+    }
 
     public double aspectRatio() {
         return (double) width / height;

@@ -3,6 +3,8 @@ package dev.fovea.core.checks;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Computes {@link ImageMetrics} from decoded pixels. Pure and thread-safe. */
 public final class MetricsCalculator {
@@ -53,9 +55,109 @@ public final class MetricsCalculator {
             double q = (double) count / counted;
             entropy -= q * Math.log(q) / Math.log(2);
         }
+        ImageMetrics.Subject subject = subject(rgb, grey, opaque, aw, ah);
+        if (subject == null) {
+            subject = new ImageMetrics.Subject(0, mean, (double) dark / counted, (double) bright / counted, contrast);
+        }
         stretch(grey, opaque, counted);
         return new ImageMetrics(laplacianVariance(grey, opaque, aw, ah), mean, (double) dark / counted,
-                (double) bright / counted, contrast, entropy, perceptualHash(image), w, h);
+                (double) bright / counted, contrast, entropy, perceptualHash(image), w, h, subject);
+    }
+
+    /** Share of the border that must be one colour before it is taken for a plain background. */
+    static final double PLAIN_BORDER = 0.6;
+    /** How far (per channel, 0-255) a background pixel may be from the border's colour: JPEG noise, soft shadows. */
+    static final int BACKGROUND_TOLERANCE = 16;
+
+    /**
+     * The exposure of the picture without its plain background, or null where it has none. A plain background is
+     * the border's dominant colour (on at least {@link #PLAIN_BORDER} of the border) flood-filled inward through
+     * pixels within {@link #BACKGROUND_TOLERANCE} of it, and must cover 10% to 99% of the picture. A photo whose
+     * sky is blown out rarely has one colour on most of its border, so it is still judged whole.
+     */
+    static ImageMetrics.Subject subject(int[] rgb, float[] grey, boolean[] opaque, int w, int h) {
+        if (w < 3 || h < 3) return null;
+        int[] border = borderIndexes(w, h);
+        Map<Integer, Integer> buckets = new HashMap<>();
+        for (int i : border) if (opaque[i]) buckets.merge(bucket(rgb[i]), 1, Integer::sum);
+        var top = buckets.entrySet().stream().max(Map.Entry.comparingByValue()).orElse(null);
+        if (top == null || top.getValue() < PLAIN_BORDER * border.length) return null;
+        long r = 0, g = 0, b = 0;
+        int n = 0;
+        for (int i : border) {
+            if (opaque[i] && bucket(rgb[i]) == top.getKey()) {
+                r += (rgb[i] >> 16) & 0xFF;
+                g += (rgb[i] >> 8) & 0xFF;
+                b += rgb[i] & 0xFF;
+                n++;
+            }
+        }
+        int seed = (int) (r / n) << 16 | (int) (g / n) << 8 | (int) (b / n);
+        boolean[] background = new boolean[w * h];
+        int[] queue = new int[w * h];
+        int head = 0, tail = 0;
+        for (int i : border) {
+            if (!background[i] && opaque[i] && near(rgb[i], seed)) {
+                background[i] = true;
+                queue[tail++] = i;
+            }
+        }
+        while (head < tail) {
+            int i = queue[head++], x = i % w, y = i / w;
+            if (x > 0) tail = visit(i - 1, rgb, opaque, seed, background, queue, tail);
+            if (x < w - 1) tail = visit(i + 1, rgb, opaque, seed, background, queue, tail);
+            if (y > 0) tail = visit(i - w, rgb, opaque, seed, background, queue, tail);
+            if (y < h - 1) tail = visit(i + w, rgb, opaque, seed, background, queue, tail);
+        }
+        double share = (double) tail / (w * h);
+        if (share < 0.10 || share > 0.99) return null;
+        int counted = 0, dark = 0, bright = 0;
+        double sum = 0, sumSq = 0;
+        for (int i = 0; i < grey.length; i++) {
+            if (background[i] || !opaque[i]) continue;
+            float v = grey[i];
+            counted++;
+            sum += v;
+            sumSq += v * v;
+            if (v <= 0.05f) dark++;
+            if (v >= 0.98f) bright++;
+        }
+        if (counted == 0) return null;
+        double mean = sum / counted;
+        return new ImageMetrics.Subject(share, mean, (double) dark / counted, (double) bright / counted,
+                Math.sqrt(Math.max(0, sumSq / counted - mean * mean)));
+    }
+
+    private static int visit(int i, int[] rgb, boolean[] opaque, int seed, boolean[] background, int[] queue, int tail) {
+        if (background[i] || !opaque[i] || !near(rgb[i], seed)) return tail;
+        background[i] = true;
+        queue[tail] = i;
+        return tail + 1;
+    }
+
+    private static boolean near(int p, int q) {
+        return Math.abs(((p >> 16) & 0xFF) - ((q >> 16) & 0xFF)) <= BACKGROUND_TOLERANCE
+                && Math.abs(((p >> 8) & 0xFF) - ((q >> 8) & 0xFF)) <= BACKGROUND_TOLERANCE
+                && Math.abs((p & 0xFF) - (q & 0xFF)) <= BACKGROUND_TOLERANCE;
+    }
+
+    /** The colour at 5 bits per channel: neighbours in a gradient or in JPEG noise mostly share a bucket. */
+    private static int bucket(int p) {
+        return ((p >> 19) & 0x1F) << 10 | ((p >> 11) & 0x1F) << 5 | ((p >> 3) & 0x1F);
+    }
+
+    private static int[] borderIndexes(int w, int h) {
+        int[] out = new int[2 * w + 2 * (h - 2)];
+        int k = 0;
+        for (int x = 0; x < w; x++) {
+            out[k++] = x;
+            out[k++] = (h - 1) * w + x;
+        }
+        for (int y = 1; y < h - 1; y++) {
+            out[k++] = y * w;
+            out[k++] = y * w + w - 1;
+        }
+        return out;
     }
 
     /**

@@ -76,7 +76,8 @@ public abstract class CurationStoreContract {
                 Math.E, Long.MIN_VALUE, 1, 1);
         ImageMetrics mb = new ImageMetrics(123456.78901234567, 0.0, 1.0, 0.0, 0.0, 5.999999999999999, -1L, 4000, 3000);
         ImageMetrics mc = new ImageMetrics(Double.MAX_VALUE, 2.0 / 3, 1.0 / 3, 1.0 / 7, 0.25, 0.0,
-                0x8000_0000_0000_0001L ^ 0x5555_5555_5555_5555L, 640, 480);
+                0x8000_0000_0000_0001L ^ 0x5555_5555_5555_5555L, 640, 480,
+                new ImageMetrics.Subject(0.625, 0.1 + 0.7, 1.0 / 9, 0.0, 0.125));
         // Stored out of import order; read back in it.
         curation().putMetrics(id(), c, mc);
         curation().putMetrics(id(), a, ma);
@@ -87,6 +88,7 @@ public abstract class CurationStoreContract {
         assertThat(metrics.get(a)).isEqualTo(ma);
         assertThat(metrics.get(b)).isEqualTo(mb);
         assertThat(metrics.get(c)).isEqualTo(mc);
+        assertThat(metrics.get(c).subject().background()).isEqualTo(0.625);
         assertThat(metrics.get(a).perceptualHash()).isEqualTo(Long.MIN_VALUE);
         assertThat(metrics.get(b).perceptualHash()).isEqualTo(-1L);
         assertThat(Double.doubleToRawLongBits(metrics.get(a).sharpness())).isEqualTo(Double.doubleToRawLongBits(0.1 + 0.2));
