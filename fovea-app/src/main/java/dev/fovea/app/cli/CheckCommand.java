@@ -20,8 +20,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "check", description = {
-        "Run the automatic checks on a project's images: blurry, dark, overexposed, low_information, odd_size,",
-        "duplicate and near_duplicate, each with a score and an explanation. Imports run them too."})
+        "Run the automatic checks on a project's images: blurry, dark, overexposed, low_information, "
+                + "odd_size, duplicate and near_duplicate, each with a score and an explanation. Imports run them too."},
+        footerHeading = "%nExamples:%n", footer = {
+        "  fovea check --project birds",
+        "  fovea check --project birds --thresholds strict.yaml    # e.g. blur_always: 80",
+        "  fovea check --project birds --json | jq '.counts'"})
 final class CheckCommand extends FoveaSubcommand {
     @Option(names = "--project", required = true, paramLabel = "NAME")
     String project;

@@ -41,6 +41,8 @@ public final class Cli {
             cli.setOut(new java.io.PrintWriter(out, true));
             cli.setErr(new java.io.PrintWriter(err, true));
             cli.setCaseInsensitiveEnumValuesAllowed(true);
+            withHelp(cli);
+            cli.setUsageHelpAutoWidth(true); // wrap descriptions to the terminal, not at a fixed 80 columns
             cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> output.fail(e));
             cli.setParameterExceptionHandler((e, a) -> {
                 output.fail(FoveaException.invalid(e.getMessage()));
@@ -51,6 +53,12 @@ public final class Cli {
         } catch (RuntimeException e) {
             return output.fail(e);
         }
+    }
+
+    /** Every command and subcommand answers {@code --help} and {@code -h} (and {@code --version}), as the top does. */
+    private static void withHelp(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        command.getSubcommands().values().forEach(Cli::withHelp);
     }
 
     private static boolean json(String[] args) {

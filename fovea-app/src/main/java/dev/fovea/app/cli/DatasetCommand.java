@@ -33,8 +33,9 @@ final class DatasetCommand {
         rows.forEach((cls, n) -> out.text(String.format("  %-24s %7d %10d %6d", cls, n[0], n[1], n[2])));
     }
 
-    @Command(name = "freeze", description = {"Freeze the labelled, not rejected images into a new version with a",
-            "stratified, seeded train/validation/test split. Freezing unchanged data returns the latest version."})
+    @Command(name = "freeze", description = {
+        "Freeze the labelled, not rejected images into a new version with a stratified, seeded "
+                + "train/validation/test split. Freezing unchanged data returns the latest version."})
     static final class Freeze extends FoveaSubcommand {
         @Option(names = "--project", required = true, paramLabel = "NAME") String project;
         @Option(names = "--validation", defaultValue = "0.1", paramLabel = "F") double validation;

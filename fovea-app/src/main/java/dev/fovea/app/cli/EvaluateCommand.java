@@ -18,9 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "evaluate", description = {
-        "A run's evaluation on its test split: accuracy, per-class precision/recall/F1/support, confusion matrix, top-k.",
-        "--baseline FILE.csv (path,predicted) holds another system's answers for the same images, e.g. the cloud",
-        "service being replaced: both are shown side by side with a McNemar test of the difference."})
+        "A run's evaluation on its test split: accuracy, per-class precision/recall/F1/support, confusion "
+                + "matrix, top-k.",
+        "--baseline FILE.csv (path,predicted) holds another system's answers for the same images, e.g. the "
+                + "cloud service being replaced: both are shown side by side with a McNemar test of the difference."},
+        footerHeading = "%nExamples:%n", footer = {
+        "  fovea evaluate 7",
+        "  fovea evaluate 7 --baseline cloud.csv --json   # cloud.csv: path,predicted per test image"})
 final class EvaluateCommand extends FoveaSubcommand {
     @Parameters(index = "0", paramLabel = "RUN") long runId;
     @Option(names = "--baseline", paramLabel = "FILE.csv") Path baseline;

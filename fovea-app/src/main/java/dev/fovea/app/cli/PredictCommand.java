@@ -23,8 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", description = {
-        "Classify every image in a folder tree with a run's model and write a CSV:",
-        "path, predicted class, probability, top-k (class:probability;...), error (for files that are not readable images)."})
+        "Classify every image in a folder tree with a run's model and write a CSV: path, predicted class, "
+                + "probability, top-k (class:probability;...), error (for files that are not readable images)."},
+        footerHeading = "%nExamples:%n", footer = {
+        "  fovea predict --run 7 new-images/ --csv predictions.csv",
+        "  fovea predict --run 7 new-images/ --csv - --top-k 5"})
 final class PredictCommand extends FoveaSubcommand {
     private static final int BATCH = 64;
 

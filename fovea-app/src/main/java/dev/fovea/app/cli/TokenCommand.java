@@ -16,7 +16,11 @@ import picocli.CommandLine.Parameters;
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand {
 
-    @Command(name = "create", description = "Create a token; its secret is printed once and stored only as a hash.")
+    @Command(name = "create", description = "Create a token; its secret is printed once and stored only as a hash."
+            + " Scopes: admin (everything), review (the review pages and API), predict (the served models only).",
+            footerHeading = "%nExamples:%n", footer = {
+            "  fovea token create --user ana --scope review",
+            "  fovea token create --user ops --scope predict --name shop-backend --json   # {\"token\", \"id\"}"})
     static final class Create extends FoveaSubcommand {
         @Option(names = "--user", required = true, paramLabel = "NAME") String user;
         @Option(names = "--scope", required = true, paramLabel = "admin|review|predict") String scope;

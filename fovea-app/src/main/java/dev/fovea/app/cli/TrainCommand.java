@@ -25,17 +25,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 @Command(name = "train", sortOptions = false, description = {
-        "Train a classifier on a dataset version and record the run (settings, metrics, model, test evaluation).",
-        "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: 0.01); flags win:",
-        "  arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, batch_size,",
-        "  optimizer (sgd|adam|adamw), lr, momentum,",
-        "  nesterov, weight_decay, schedule (cosine|step|constant), warmup_epochs, label_smoothing,",
-        "  class_weights (none|balanced), augment (none|light|strong), early_stopping_patience, seed,",
-        "  cnn_channels, cnn_blocks, step_every, step_gamma, loader_threads, threads (0: all cores),",
-        "  freeze_epochs, finetune_lr_factor, from (a TorchScript backbone FILE.pt mapping [N,3,S,S] to [N,features]:",
-        "  transfer learning with a new head; the backbone is frozen for freeze_epochs, then fine-tuned at",
-        "  lr x finetune_lr_factor).",
-        "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."})
+        "Train a classifier on a dataset version and record the run (settings, metrics, model, test "
+                + "evaluation).",
+        "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: "
+                + "0.01); flags win: arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, "
+                + "batch_size, optimizer (sgd|adam|adamw), lr, momentum, nesterov, weight_decay, schedule "
+                + "(cosine|step|constant), warmup_epochs, label_smoothing, class_weights (none|balanced), augment "
+                + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, step_every, "
+                + "step_gamma, loader_threads, threads (0: all cores), freeze_epochs, finetune_lr_factor, from (a "
+                + "TorchScript backbone FILE.pt mapping [N,3,S,S] to [N,features]: transfer learning with a new head; "
+                + "the backbone is frozen for freeze_epochs, then fine-tuned at lr x finetune_lr_factor).",
+        "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."},
+        footerHeading = "%nExamples:%n", footer = {
+        "  fovea train --project birds --dataset 1",
+        "  fovea train --project birds --dataset 1 --arch resnet18 --epochs 10 --lr 0.001 --tag baseline",
+        "  fovea train --project birds --dataset 1 --config train.yaml --batch-size 64   # flags win over the file",
+        "  fovea train --project birds --dataset 2 --from run:7 --freeze-epochs 2      # transfer from run 7",
+        "  fovea train --project birds --dataset 2 --from backbone.pt                   # a TorchScript backbone",
+        "  fovea train --resume 7"})
 final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;
     @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze)") Integer dataset;
