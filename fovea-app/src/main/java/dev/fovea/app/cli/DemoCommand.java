@@ -10,6 +10,7 @@ import dev.fovea.core.training.TrainSettings;
 import java.util.List;
 
 import dev.fovea.core.FoveaException;
+import dev.fovea.core.checks.CheckService;
 import dev.fovea.core.imports.ImportResult;
 import dev.fovea.core.project.Project;
 import dev.fovea.store.Storage;
@@ -21,10 +22,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
-        "Fovea's main job on the bundled sample: create the workspace, import 540 emoji in 9 classes, run the",
-        "automatic checks, freeze a dataset version, train a classifier and print its test accuracy, then serve the",
-        "web UI (its URL and a new admin's password are printed). Safe to run again: a finished run with the same",
-        "settings and data is reused."})
+        "Fovea's main job on the bundled sample: create the workspace, import 540 emoji in 9 classes and "
+                + "seven damaged copies made from them (blurred, darkened, washed out, truncated, a text file named "
+                + ".jpg, an exact and a near copy), run the automatic checks and say which planted problems they "
+                + "found, freeze a dataset version, train a classifier and print its test accuracy, then serve the "
+                + "web UI and the model (its URL, a new admin's password and curl lines to paste are printed). Safe "
+                + "to run again: a finished run with the same settings and data is reused."},
+        footerHeading = "%nExamples:%n", footer = {
+        "  ./fovea demo                              # serves at http://localhost:8080/ until Ctrl-C",
+        "  ./fovea demo --no-serve --json --epochs 3 # a quick run for scripts",
+        "  ./fovea --workspace /tmp/try demo --port 9000"})
 final class DemoCommand extends FoveaSubcommand {
     static final String PROJECT = "emoji";
 
@@ -48,7 +55,14 @@ final class DemoCommand extends FoveaSubcommand {
                     + " (run fovea from its source checkout, or set -Dfovea.home)");
         }
         ImportResult result = ImportCommand.run(root, output, sample, PROJECT, Map.of(), true);
-        Map<String, Long> flags = CheckCommand.counts(ImportCommand.checkAfterImport(root, result));
+        // Damaged copies of a few sample images, imported unlabelled, so that the checks show what they are for.
+        Path plantedDir = root.settings().workspace().resolve("demo-planted");
+        List<PlantedDamage.Plant> plants = PlantedDamage.plant(sample, plantedDir);
+        ImportResult plantedImport = ImportCommand.run(root, output, plantedDir, PROJECT, Map.of(), false);
+        CheckService.Report checks = ImportCommand.checkAfterImport(root, plantedImport);
+        Map<String, Long> flags = CheckCommand.counts(checks);
+        List<PlantedDamage.Finding> findings = PlantedDamage.findings(plants, plantedImport, checks.flags());
+        Map<String, Long> sampleFlags = sampleFlags(checks, plants);
         Storage storage = root.storage();
         Project project = storage.projects().require(PROJECT);
         Map<String, Long> byLabel = storage.images().countByLabel(project.id());
@@ -61,6 +75,8 @@ final class DemoCommand extends FoveaSubcommand {
             doc.put("import", ImportReport.json(result));
             doc.put("images_per_class", byLabel);
             doc.put("flags", flags);
+            doc.put("sample_flags", sampleFlags);
+            doc.put("planted", PlantedDamage.json(findings));
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("run", trained.run().id());
             training.put("dataset_version", trained.run().datasetVersion());
@@ -74,17 +90,54 @@ final class DemoCommand extends FoveaSubcommand {
         output.text("Fovea demo");
         output.text("  storage:  " + storage.description());
         ImportReport.print(result, output);
-        output.text("  project " + project.name() + " (" + project.id() + "): "
-                + storage.images().count(project.id()) + " images in " + project.classes().size() + " classes");
+        long labelled = byLabel.entrySet().stream().filter(e -> project.classes().contains(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        output.text("  project " + project.name() + " (" + project.id() + "): " + labelled + " images in "
+                + project.classes().size() + " classes, " + (storage.images().count(project.id()) - labelled)
+                + " unlabelled (the planted ones)");
         for (String cls : project.classes()) {
             output.text(String.format("    %-18s %d", cls, byLabel.getOrDefault(cls, 0L)));
         }
-        output.text("  automatic checks: " + flags);
+        long found = findings.stream().filter(PlantedDamage.Finding::found).count();
+        output.text("  automatic checks found " + found + " of the " + findings.size() + " problems planted in "
+                + plantedDir + ":");
+        for (PlantedDamage.Finding f : findings) {
+            output.text(String.format(java.util.Locale.ROOT, "    %-13s %-22s %s", f.plant().damage(), f.plant().file(),
+                    f.found() ? "found: " + String.join(", ", f.caughtBy()) : "MISSED (wanted " + f.plant().expected() + ")"));
+        }
+        output.text("  on the sample's own images they flag: " + nonZero(sampleFlags)
+                + " (near duplicates: skin-tone and flag variants)");
         output.text(String.format(java.util.Locale.ROOT, "  trained run %d (%s, dataset version %d): test accuracy %.3f on %d images",
                 trained.run().id(), trained.run().params().get("arch"), trained.run().datasetVersion(),
                 trained.run().summary().getOrDefault("test_accuracy", Double.NaN), trained.test() == null ? 0 : trained.test().n()));
         output.text("  model " + model.label() + " is the production version of '" + model.name() + "'");
         return serve();
+    }
+
+    /** Flag counts on the sample's own images, leaving out the planted files. */
+    private static Map<String, Long> sampleFlags(CheckService.Report checks, List<PlantedDamage.Plant> plants) {
+        java.util.Set<String> planted = new java.util.HashSet<>();
+        for (PlantedDamage.Plant p : plants) {
+            if (!p.damage().equals("exact copy")) planted.add(PlantedDamage.sha256(p.bytes())); // a copy's bytes are the sample's own
+        }
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (dev.fovea.core.checks.Flag.Name n : dev.fovea.core.checks.Flag.Name.values()) counts.put(n.word(), 0L);
+        checks.flags().forEach((sha, list) -> {
+            if (planted.contains(sha)) return;
+            for (dev.fovea.core.checks.Flag f : list) {
+                if (f.name() == dev.fovea.core.checks.Flag.Name.DUPLICATE) continue; // only the planted copy makes one
+                counts.merge(f.name().word(), 1L, Long::sum);
+            }
+        });
+        return counts;
+    }
+
+    private static String nonZero(Map<String, Long> counts) {
+        StringBuilder out = new StringBuilder();
+        counts.forEach((k, v) -> {
+            if (v > 0) out.append(out.isEmpty() ? "" : ", ").append(v).append(' ').append(k);
+        });
+        return out.isEmpty() ? "nothing" : out.toString();
     }
 
     /** Registers the demo run as model "emoji" (unless that run is its production version already) and points production at it. */
@@ -128,10 +181,16 @@ final class DemoCommand extends FoveaSubcommand {
         try (var files = Files.list(sample)) {
             image = files.sorted().findFirst().map(Path::toString).orElse("IMAGE.png");
         }
+        String projectId = root.storage().projects().require(PROJECT).id().toString();
         ServerCommand.serve(root, output, port, (base, context) -> {
             String token = context.accounts().createToken("admin", dev.fovea.core.account.Scope.PREDICT, "demo").secret();
-            output.info("Classify a sample image with the served model (a new token of scope predict, shown once):");
-            output.info("  FOVEA_TOKEN=" + token + " " + ServeCommand.curl(base, PROJECT, image));
+            output.info("Open first: " + base + "/projects/" + PROJECT + " (the checks, as admin), then "
+                    + base + "/projects/" + PROJECT + "/review (the review page a helper sees).");
+            output.info("Classify a sample image with the served model (a new token of scope predict, shown once);"
+                    + " paste these lines into a shell:");
+            output.info("  export FOVEA_TOKEN=" + token);
+            output.info("  " + ServeCommand.curl(base, PROJECT, image));
+            output.info("  " + ServeCommand.customVisionCurl(base, projectId, image));
         });
         return 0;
     }
