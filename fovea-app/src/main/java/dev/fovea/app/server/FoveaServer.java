@@ -31,9 +31,11 @@ public final class FoveaServer implements AutoCloseable {
     private final Javalin app;
     private final List<Route> routes;
     private final Authenticator authenticator;
+    private final ProjectMembers members;
 
     private FoveaServer(ServerContext context, boolean inferenceOnly) {
         this.authenticator = new Authenticator(context);
+        this.members = new ProjectMembers(context);
         List<Route> table = new ArrayList<>();
         if (inferenceOnly) {
             table.addAll(new InferenceRoutes(context).routes());
@@ -50,7 +52,7 @@ public final class FoveaServer implements AutoCloseable {
         List<Route> table = new ArrayList<>();
         table.addAll(new PageRoutes().routes());
         table.addAll(new SessionRoutes(context, authenticator).routes());
-        table.addAll(new ProjectRoutes(context).routes());
+        table.addAll(new ProjectRoutes(context, members).routes());
         table.addAll(new UploadRoute(context).routes());
         table.addAll(new CurationRoutes(context).routes());
         table.addAll(new ReviewRoutes(context).routes());
@@ -135,6 +137,7 @@ public final class FoveaServer implements AutoCloseable {
                     && !principal.session().csrfToken().equals(ctx.header("X-CSRF-Token"))) {
                 throw HttpError.csrf();
             }
+            if (route.access().projectMembers()) members.require(principal, ctx.pathParam("project"), route);
             ctx.attribute(PRINCIPAL, principal);
         }
         route.handler().handle(ctx);

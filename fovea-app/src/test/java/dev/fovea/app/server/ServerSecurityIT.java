@@ -48,7 +48,11 @@ class ServerSecurityIT {
     }
 
     private HttpRequest.Builder call(Route route, String bearer) {
-        String path = route.path().replace("{project}", "some-project").replace("{image}", "0".repeat(64))
+        return call(route, bearer, "some-project", "0".repeat(64));
+    }
+
+    private HttpRequest.Builder call(Route route, String bearer, String project, String image) {
+        String path = route.path().replace("{project}", project).replace("{image}", image)
                 .replace("{user}", "someone").replace("{id}", UUID.randomUUID().toString()).replace("{version}", "1")
                 .replace("{name}", "model.params").replace("{alias}", "production").replace("{projectId}", UUID.randomUUID().toString())
                 .replace("{publishedName}", "Iteration1");
@@ -97,6 +101,77 @@ class ServerSecurityIT {
         }
         assertThat(t.send(t.request("/api/projects").header("Authorization", "Bearer " + review).GET()).statusCode())
                 .isEqualTo(200);
+    }
+
+    /** The routes a reviewer may call that name no project. */
+    static final Set<String> REVIEW_WITHOUT_PROJECT = Set.of("POST /api/logout", "GET /api/session", "GET /api/projects",
+            "GET /api/openapi.json");
+
+    private String image(dev.fovea.core.project.Project project, String sample) {
+        java.nio.file.Path png = dev.fovea.core.testing.TestImages.samplePngs(sample, 1).get(0);
+        return t.context.ingest().ingest(project, png.getFileName().toString(), dev.fovea.core.testing.TestImages.bytes(png),
+                null).sha256();
+    }
+
+    /** Finding 1: a reviewer read every project. Now each project route says who may call it, and the guard checks it. */
+    @Test
+    void finding1AReviewerOfAnotherProjectIsRefusedEveryProjectRoute() {
+        var ours = t.storage.projects().create("ours", java.util.List.of("a", "b"));
+        var theirs = t.storage.projects().create("theirs", java.util.List.of("x", "y"));
+        String ourImage = image(ours, "flags");
+        String theirImage = image(theirs, "travel-places");
+        t.context.reviews().addReviewer(ours, "helper", 1000, "EUR");
+        String review = t.token("helper", Scope.REVIEW);
+        int projectRoutes = 0, memberRoutes = 0;
+        for (Route route : t.server.routes()) {
+            if (route.access().open()) continue;
+            String name = route.method() + " " + route.path();
+            // The table says each route's project access: a reviewer's route names no project or checks membership.
+            if (route.access().scope() == Scope.REVIEW) {
+                assertThat(route.access().projectMembers() || REVIEW_WITHOUT_PROJECT.contains(name))
+                        .as(name + " is a reviewer route with no membership check").isTrue();
+                assertThat(route.access().projectMembers()).as(name).isEqualTo(route.path().contains("{project}"));
+            }
+            if (REVIEW_WITHOUT_PROJECT.contains(name)) continue;
+            HttpResponse<String> r = t.send(call(route, review, "theirs", theirImage));
+            assertThat(r.statusCode()).as(name + " for a reviewer of another project").isIn(403, 404);
+            if (route.path().contains("{project}")) projectRoutes++;
+            if (route.access().projectMembers()) {
+                memberRoutes++;
+                assertThat(json(r).get("error").get("message").asText()).as(name)
+                        .contains("'helper' is not a reviewer of project 'theirs'");
+                // The same route in the reviewer's own project lets them in (whatever it then says about the body).
+                HttpResponse<String> own = t.send(call(route, review, "ours", ourImage));
+                assertThat(own.statusCode()).as(name + " in the reviewer's own project").isNotIn(401, 403);
+            }
+        }
+        assertThat(projectRoutes).isGreaterThan(20);
+        assertThat(memberRoutes).isEqualTo(6); // review, queue, reviews, undo, thumbnail, original
+        // A project that does not exist is refused like one that does, so names cannot be probed.
+        HttpResponse<String> missing = t.send(t.request("/api/projects/nowhere/review").header("Authorization", "Bearer " + review).GET());
+        assertThat(missing.statusCode()).isEqualTo(403);
+        assertThat(json(missing).get("error").get("message").asText()).contains("not a reviewer of project 'nowhere'");
+    }
+
+    /** Finding 1: GET /api/projects listed every project to any reviewer. */
+    @Test
+    void finding1TheProjectListShowsAReviewerOnlyTheirProjects() {
+        var ours = t.storage.projects().create("ours", java.util.List.of("a"));
+        t.storage.projects().create("theirs", java.util.List.of("a"));
+        t.storage.projects().create("third", java.util.List.of("a"));
+        t.context.accounts().addUser("nobody", dev.fovea.core.account.Role.REVIEWER);
+        t.context.reviews().addReviewer(ours, "helper", 1000, "EUR");
+        java.util.function.Function<String, java.util.List<String>> names = token -> {
+            JsonNode list = json(t.send(t.request("/api/projects").header("Authorization", "Bearer " + token).GET())).get("projects");
+            java.util.List<String> out = new java.util.ArrayList<>();
+            list.forEach(p -> out.add(p.get("name").asText()));
+            return out;
+        };
+        assertThat(names.apply(t.token("helper", Scope.REVIEW))).containsExactly("ours");
+        assertThat(names.apply(t.token("nobody", Scope.REVIEW))).isEmpty();
+        assertThat(names.apply(t.token("boss", Scope.ADMIN))).containsExactlyInAnyOrder("ours", "theirs", "third");
+        // An admin's review-scoped token still sees every project: membership follows the user's role.
+        assertThat(names.apply(t.token("boss", Scope.REVIEW))).containsExactlyInAnyOrder("ours", "theirs", "third");
     }
 
     @Test
