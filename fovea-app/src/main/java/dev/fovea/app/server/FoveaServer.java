@@ -85,6 +85,7 @@ public final class FoveaServer implements AutoCloseable {
                 files.headers = Map.of("Cache-Control", "no-cache");
             });
         });
+        app.before(SecurityHeaders::apply); // every response: pages, assets, API answers and errors
         for (Route route : routes) app.addHttpHandler(route.method(), route.path(), ctx -> guard(route, ctx));
         app.exception(FoveaException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e));
         app.exception(HttpResponseException.class, (e, ctx) ->

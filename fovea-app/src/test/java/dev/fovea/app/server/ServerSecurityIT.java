@@ -174,6 +174,28 @@ class ServerSecurityIT {
         assertThat(names.apply(t.token("boss", Scope.REVIEW))).containsExactlyInAnyOrder("ours", "theirs", "third");
     }
 
+    /** Finding 7: no framing protection, content sniffing or referrer headers; the review page could be framed. */
+    @Test
+    void finding7EveryResponseCarriesTheSecurityHeaders() {
+        java.util.List<HttpRequest.Builder> requests = new java.util.ArrayList<>();
+        for (Route route : t.server.routes()) requests.add(call(route, null)); // pages, 401s, public API answers
+        for (String path : java.util.List.of("/assets/review.js", "/assets/fovea.css", "/api/no-such-route", "/no-such-page")) {
+            requests.add(t.request(path).GET());
+        }
+        requests.add(t.request("/api/login").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{nope")));
+        for (HttpRequest.Builder request : requests) {
+            HttpResponse<String> r = t.send(request);
+            String name = r.request().method() + " " + r.uri().getPath() + " (" + r.statusCode() + ")";
+            assertThat(r.headers().firstValue("X-Frame-Options")).as(name).hasValue("DENY");
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(name)
+                    .hasValueSatisfying(v -> assertThat(v).contains("frame-ancestors 'none'").contains("script-src 'self'"));
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).as(name).hasValue("nosniff");
+            assertThat(r.headers().firstValue("Referrer-Policy")).as(name).hasValue("same-origin");
+        }
+        assertThat(requests).hasSizeGreaterThan(60);
+    }
+
     @Test
     void aRevokedOrUnknownTokenIs401AndAReviewerCannotHoldAnAdminToken() {
         var created = t.context.accounts().createToken("boss", Scope.ADMIN, "ci");
