@@ -32,10 +32,12 @@ public final class FoveaServer implements AutoCloseable {
     private final List<Route> routes;
     private final Authenticator authenticator;
     private final ProjectMembers members;
+    private final boolean trustProxy;
 
     private FoveaServer(ServerContext context, boolean inferenceOnly) {
         this.authenticator = new Authenticator(context);
         this.members = new ProjectMembers(context);
+        this.trustProxy = context.settings().server().trustProxy();
         List<Route> table = new ArrayList<>();
         if (inferenceOnly) {
             table.addAll(new InferenceRoutes(context).routes());
@@ -126,6 +128,9 @@ public final class FoveaServer implements AutoCloseable {
     }
 
     private void guard(Route route, Context ctx) throws Exception {
+        if (STATE_CHANGING.contains(ctx.method()) && bearer(ctx).isEmpty() && ctx.cookie(Authenticator.SESSION_COOKIE) != null) {
+            SameOrigin.require(ctx, trustProxy);
+        }
         if (!route.access().open()) {
             Principal principal = authenticator.principal(ctx).orElseThrow(() -> HttpError.unauthorized(
                     "log in or send 'Authorization: Bearer TOKEN' to call " + route.method() + " " + route.path()));

@@ -36,6 +36,7 @@ final class SessionRoutes {
     }
 
     private void login(Context ctx) {
+        SameOrigin.require(ctx, context.settings().server().trustProxy()); // login CSRF: no cookie yet, so checked here
         String user, password;
         if (ctx.contentType() != null && ctx.contentType().startsWith("application/json")) {
             JsonNode body = json(ctx);

@@ -249,6 +249,56 @@ class ServerSecurityIT {
         assertThat(t.send(t.request("/api/session").header("Cookie", cookie).GET()).body()).contains("\"scope\":\"admin\"");
     }
 
+    private HttpResponse<String> loginFrom(java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = t.request("/api/login").header("Content-Type", "application/json");
+        headers.forEach(b::header);
+        return t.send(b.POST(HttpRequest.BodyPublishers.ofString(
+                "{\"user\":\"helper\",\"password\":\"" + t.reviewer.password() + "\"}")));
+    }
+
+    /** Finding 6: login accepted a form post from a foreign Origin (login CSRF); session requests are checked too. */
+    @Test
+    void finding6RequestsFromAForeignOriginAreRefusedOnLoginAndWithASessionCookie() {
+        String self = t.url("");
+        for (Map<String, String> foreign : java.util.List.of(Map.of("Origin", "http://evil.example"),
+                Map.of("Origin", "null"), Map.of("Origin", "http://127.0.0.1:1"),
+                Map.of("Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"),
+                Map.of("Sec-Fetch-Site", "same-site", "Origin", self))) {
+            HttpResponse<String> r = loginFrom(foreign);
+            assertThat(r.statusCode()).as("login with " + foreign).isEqualTo(403);
+            assertThat(json(r).get("error").get("code").asText()).as("login with " + foreign).isEqualTo("csrf");
+            assertThat(json(r).get("error").get("message").asText()).as("login with " + foreign)
+                    .contains(foreign.containsKey("Sec-Fetch-Site") ? foreign.get("Sec-Fetch-Site") : foreign.get("Origin"));
+            assertThat(r.headers().firstValue("Set-Cookie")).as("login with " + foreign).isEmpty();
+        }
+        // Fovea's own pages, and clients that send neither header (scripts, curl), log in as before.
+        for (Map<String, String> own : java.util.List.of(Map.of("Origin", self), Map.of("Sec-Fetch-Site", "same-origin",
+                "Origin", self), Map.<String, String>of())) {
+            assertThat(loginFrom(own).statusCode()).as("login with " + own).isEqualTo(200);
+        }
+
+        HttpResponse<String> admin = login("boss", t.admin.password());
+        String cookie = cookie(admin);
+        String csrf = json(admin).get("csrf_token").asText();
+        java.util.function.BiFunction<String, String, HttpResponse<String>> addUser = (name, origin) -> t.send(
+                t.request("/api/users").header("Cookie", cookie).header("X-CSRF-Token", csrf).header("Origin", origin)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")));
+        HttpResponse<String> foreign = addUser.apply("from-evil", "http://evil.example");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(json(foreign).get("error").get("code").asText()).isEqualTo("csrf");
+        assertThat(addUser.apply("from-self", self).statusCode()).isEqualTo(201);
+        // Reading is not affected, and neither is a bearer token from anywhere.
+        assertThat(t.send(t.request("/api/users").header("Cookie", cookie).header("Origin", "http://evil.example").GET())
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> bearer = t.send(t.request("/api/users").header("Authorization", "Bearer " + t.token("boss", Scope.ADMIN))
+                .header("Origin", "http://evil.example").header("Sec-Fetch-Site", "cross-site").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"by-token\"}")));
+        assertThat(bearer.statusCode()).isEqualTo(201);
+        assertThat(t.context.accounts().users()).extracting(u -> u.name()).contains("from-self", "by-token")
+                .doesNotContain("from-evil");
+    }
+
     @Test
     void sessionsExpireAfterInactivityAndEndAtLogout() {
         String cookie = cookie(login("helper", t.reviewer.password()));
