@@ -336,6 +336,46 @@ class ServerSecurityIT {
         assertThat(login("boss", t.admin.password()).statusCode()).isEqualTo(200);
     }
 
+    private HttpResponse<String> asAdmin(String token, String method, String path, String body) {
+        return t.send(t.request(path).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Finding 12: both admins could be disabled through the API, one of them by itself; only the CLI recovered. */
+    @Test
+    void finding12TheLastActiveAdminCannotBeDisabledOrDemoted() {
+        String boss = t.token("boss", Scope.ADMIN);
+        HttpResponse<String> self = asAdmin(boss, "POST", "/api/users/boss/disable", null);
+        assertThat(self.statusCode()).isEqualTo(409);
+        assertThat(json(self).get("error").get("code").asText()).isEqualTo("conflict");
+        assertThat(json(self).get("error").get("message").asText()).contains("user 'boss' is the last active admin");
+        HttpResponse<String> demote = asAdmin(boss, "PUT", "/api/users/boss/role", "{\"role\":\"reviewer\"}");
+        assertThat(demote.statusCode()).isEqualTo(409);
+        assertThat(json(demote).get("error").get("message").asText()).contains("'boss' is the last active admin");
+        assertThat(t.context.accounts().requireUser("boss").role()).isEqualTo(dev.fovea.core.account.Role.ADMIN);
+        assertThat(t.context.accounts().requireUser("boss").disabled()).isFalse();
+
+        // With a second admin, one may go; then the other is the last one.
+        String chief = t.context.accounts().addUser("chief", dev.fovea.core.account.Role.ADMIN).user().name();
+        String chiefToken = t.token(chief, Scope.ADMIN);
+        assertThat(asAdmin(boss, "POST", "/api/users/boss/disable", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> last = asAdmin(chiefToken, "POST", "/api/users/chief/disable", null);
+        assertThat(last.statusCode()).isEqualTo(409);
+        assertThat(json(last).get("error").get("message").asText()).contains("user 'chief' is the last active admin");
+        assertThat(asAdmin(chiefToken, "PUT", "/api/users/chief/role", "{\"role\":\"reviewer\"}").statusCode()).isEqualTo(409);
+        // A disabled admin does not count; a reviewer may be disabled and an admin demoted while another stays.
+        t.context.accounts().enable("boss");
+        HttpResponse<String> demoted = asAdmin(chiefToken, "PUT", "/api/users/boss/role", "{\"role\":\"reviewer\"}");
+        assertThat(demoted.statusCode()).isEqualTo(200);
+        assertThat(json(demoted).get("role").asText()).isEqualTo("reviewer");
+        assertThat(t.send(t.request("/api/users").header("Authorization", "Bearer " + boss).GET()).statusCode())
+                .as("a demoted admin's admin token no longer reaches admin routes").isEqualTo(403);
+        assertThat(asAdmin(chiefToken, "POST", "/api/users/helper/disable", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> badRole = asAdmin(chiefToken, "PUT", "/api/users/helper/role", "{\"role\":\"owner\"}");
+        assertThat(badRole.statusCode()).isEqualTo(400);
+        assertThat(json(badRole).get("error").get("message").asText()).contains("role 'owner'");
+    }
+
     @Test
     void aDisabledUserCannotLogInOrUseTokens() {
         String token = t.token("helper", Scope.REVIEW);
