@@ -376,6 +376,44 @@ class ServerSecurityIT {
         assertThat(json(badRole).get("error").get("message").asText()).contains("role 'owner'");
     }
 
+    /** Finding 5: after 20 failed logins from one address, every user's correct password there got 429. */
+    @Test
+    void finding5FailedLoginsLockOnlyTheGuessedAccountForGrowingDelays() {
+        // 30 failures from this address over six made-up names: the old throttle refused everyone here after 20.
+        for (int i = 0; i < 30; i++) assertThat(login("guess-" + (i % 6), "wrong").statusCode()).as("guess " + i).isEqualTo(401);
+        assertThat(login("helper", t.reviewer.password()).statusCode()).isEqualTo(200);
+
+        for (int i = 0; i < 5; i++) assertThat(login("boss", "wrong-" + i).statusCode()).isEqualTo(401);
+        java.util.List<Long> waits = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> locked = login("boss", t.admin.password()); // refused unchecked while locked
+            assertThat(locked.statusCode()).isEqualTo(429);
+            assertThat(json(locked).get("error").get("message").asText()).contains("user 'boss'");
+            long wait = Long.parseLong(locked.headers().firstValue("Retry-After").orElseThrow());
+            waits.add(wait);
+            t.clock.advance(Duration.ofSeconds(wait));
+            assertThat(login("boss", "wrong-again").statusCode()).isEqualTo(401);
+        }
+        assertThat(waits).containsExactly(5L, 10L, 20L);
+        assertThat(login("helper", t.reviewer.password()).statusCode()).as("another account meanwhile").isEqualTo(200);
+        t.clock.advance(Duration.ofSeconds(40));
+        assertThat(login("boss", t.admin.password()).statusCode()).isEqualTo(200);
+        assertThat(login("boss", "wrong").statusCode()).as("a success clears the account's failures").isEqualTo(401);
+    }
+
+    /** Finding 5: over the much higher per-address limit, logins from the address are slowed, never refused. */
+    @Test
+    void finding5OverTheAddressLimitACorrectPasswordStillLogsInAfterADelay() {
+        for (int i = 0; i < 102; i++) assertThat(login("guess-" + (i % 25), "wrong").statusCode()).as("guess " + i).isEqualTo(401);
+        long start = System.nanoTime();
+        assertThat(login("helper", t.reviewer.password()).statusCode()).isEqualTo(200);
+        long slowedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(slowedMs).as("the 100th to 102nd failures: 3 steps of 100 ms").isGreaterThanOrEqualTo(300);
+        start = System.nanoTime();
+        assertThat(login("guess-x", "wrong").statusCode()).isEqualTo(401);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("a wrong guess waits too").isGreaterThanOrEqualTo(300);
+    }
+
     @Test
     void aDisabledUserCannotLogInOrUseTokens() {
         String token = t.token("helper", Scope.REVIEW);
