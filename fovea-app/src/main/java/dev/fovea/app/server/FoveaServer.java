@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fovea's HTTP server: Javalin on Jetty with virtual threads. Every route comes from one table ({@link #routes()});
- * each is wrapped by the same guard (origin, credentials, scope, CSRF, project membership), and every error under {@code /api} leaves in one
- * format, {@code {"error": {"code", "message", "details"}}}, mapped from {@link FoveaException} codes in
- * {@link HttpError#status}.
+ * each is wrapped by the same guard (origin, credentials, scope, CSRF, project membership), and every error under
+ * {@code /api} leaves in one format, {@code {"error": {"code", "message", "details"}}}, mapped from
+ * {@link FoveaException} codes in {@link HttpError#status}.
  */
 public final class FoveaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FoveaServer.class);
