@@ -56,7 +56,7 @@ class InjectedMarkupPageIT {
         assertThat(t.send(t.request("/api/projects").header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(create))).statusCode())
                 .isEqualTo(201);
-        String settings = new ObjectMapper().writeValueAsString(Map.of("criteria", CRITERIA));
+        String settings = new ObjectMapper().writeValueAsString(Map.of("criteria", CRITERIA, "reviews_per_image", 2));
         assertThat(t.send(t.request("/api/projects/tricky/review/settings").header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(settings))).statusCode())
                 .isEqualTo(200);
@@ -67,6 +67,16 @@ class InjectedMarkupPageIT {
             t.context.ingest().ingest(project, name, bytes(pngs.get(i)), CLASSES.get(i % CLASSES.size()));
         }
         t.context.reviews().addReviewer(project, "helper", 1000, "EUR");
+        // Two reviewers who disagree, so that the admin's page lists the class names in its disagreements too.
+        var second = t.context.accounts().addUser("second", dev.fovea.core.account.Role.REVIEWER).user();
+        t.context.reviews().addReviewer(project, "second", 1000, "EUR");
+        var helper = t.context.accounts().requireUser("helper");
+        String disputed = t.context.reviews().next(project, helper, 1).get(0).sha256();
+        t.context.reviews().submit(project, helper, disputed, dev.fovea.core.review.Decision.SUITABLE, CLASSES.get(0), 1000,
+                java.util.UUID.randomUUID());
+        assertThat(t.context.reviews().next(project, second, 4)).extracting(q -> q.sha256()).contains(disputed);
+        t.context.reviews().submit(project, second, disputed, dev.fovea.core.review.Decision.SUITABLE, CLASSES.get(1), 1000,
+                java.util.UUID.randomUUID());
         browser = Browsers.chromium(dir.resolve("profile"));
         browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", WATCH));
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
@@ -129,6 +139,11 @@ class InjectedMarkupPageIT {
         assertNothingInjected("/projects/tricky/reviewers as admin");
         assertThat(browser.findElements(By.cssSelector("#keys label"))).extracting(WebElement::getText)
                 .containsExactly("Key for " + CLASSES.get(0), "Key for " + CLASSES.get(1), "Key for " + CLASSES.get(2));
+        WebElement dispute = browser.findElement(By.cssSelector("#disagreements li"));
+        assertThat(dispute.findElement(By.tagName("p")).getText()).contains("helper: " + CLASSES.get(0))
+                .contains("second: " + CLASSES.get(1));
+        assertThat(dispute.findElements(By.tagName("button"))).extracting(WebElement::getText)
+                .containsExactly(CLASSES.get(0), CLASSES.get(1), CLASSES.get(2), "unsuitable");
         open("/projects/tricky/review", "data-ready");
         assertNothingInjected("/projects/tricky/review as admin");
         assertReviewPageShowsTheTextAsText();
