@@ -32,7 +32,11 @@ function renderSummary(body) {
     const b = document.createElement('button');
     b.type = 'button';
     b.dataset.flag = name;
-    b.innerHTML = `${label(name)} <span class="n" data-count="${name}">${body.counts[name]}</span>`;
+    const n = document.createElement('span');
+    n.className = 'n';
+    n.dataset.count = name;
+    n.textContent = body.counts[name];
+    b.append(document.createTextNode(`${label(name)} `), n);
     filters.append(b);
   }
   for (const b of filters.querySelectorAll('button')) {

@@ -2,7 +2,7 @@ import { api, session } from './api.js';
 
 const list = document.getElementById('projects');
 
-function card(project, thumbnails) {
+function card(project, thumbnails, admin) {
   const item = document.createElement('li');
   item.className = 'project';
   item.dataset.project = project.name;
@@ -28,7 +28,9 @@ function card(project, thumbnails) {
   }
   const links = document.createElement('p');
   links.className = 'links';
-  for (const [text, path] of [['Review', 'review'], ['Reviewers', 'reviewers'], ['Checks', '']]) {
+  // A reviewer sees only their projects and only the review page there (the server refuses the rest).
+  const pages = admin ? [['Review', 'review'], ['Reviewers', 'reviewers'], ['Checks', '']] : [['Review', 'review']];
+  for (const [text, path] of pages) {
     const a = document.createElement('a');
     a.href = `/projects/${encodeURIComponent(project.name)}${path ? '/' + path : ''}`;
     a.textContent = text;
@@ -62,9 +64,10 @@ async function main() {
   });
   const { projects } = await api('GET', '/api/projects');
   document.getElementById('empty').hidden = projects.length > 0;
+  const admin = me.role === 'admin';
   for (const project of projects) {
-    const page = await api('GET', `/api/projects/${encodeURIComponent(project.name)}/images?limit=8`);
-    list.append(card(project, page.images));
+    const page = admin ? await api('GET', `/api/projects/${encodeURIComponent(project.name)}/images?limit=8`) : { images: [] };
+    list.append(card(project, page.images, admin));
   }
   document.body.dataset.loaded = 'true';
 }

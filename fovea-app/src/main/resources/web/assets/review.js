@@ -162,7 +162,9 @@ async function main() {
     showError(err.message);
     return;
   }
-  document.getElementById('criteria').innerHTML = overview.criteria_html; // rendered and escaped by the server
+  // The one place a page inserts HTML: the server renders the criteria from Markdown with raw HTML escaped and
+  // URLs sanitised, and the Content-Security-Policy stops any script in it.
+  document.getElementById('criteria').innerHTML = overview.criteria_html;
   keys = overview.keys;
   const decisions = document.getElementById('decisions');
   const gridClass = document.getElementById('grid-class');
@@ -171,7 +173,10 @@ async function main() {
     b.type = 'button';
     b.className = 'yes';
     b.dataset.class = cls;
-    b.innerHTML = `${cls} <kbd>${keys[cls] || ''}</kbd>`;
+    // Class names come from users and folder names: text nodes only, never markup.
+    const kbd = document.createElement('kbd');
+    kbd.textContent = keys[cls] || '';
+    b.append(document.createTextNode(`${cls} `), kbd);
     b.addEventListener('click', () => decide('suitable', cls));
     decisions.append(b);
     const o = document.createElement('option');

@@ -83,6 +83,13 @@ public final class JdbcAccountStore implements AccountStore {
         }
     }
 
+    @Override
+    public void setRole(UUID userId, Role role) {
+        if (jdbc.update("UPDATE app_user SET role = ?, version = version + 1 WHERE id = ?", role.word(), userId) == 0) {
+            throw noSuchUser(userId);
+        }
+    }
+
     /** True when an admin user exists, disabled or not (a disabled admin can be enabled again; none cannot). */
     @Override
     public boolean anyAdmin() {

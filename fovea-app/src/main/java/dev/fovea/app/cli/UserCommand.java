@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "user", description = "Manage the people who log in: admins and reviewers.",
         subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Disable.class,
-                UserCommand.Enable.class, UserCommand.ResetPassword.class})
+                UserCommand.Enable.class, UserCommand.SetRole.class, UserCommand.ResetPassword.class})
 final class UserCommand {
     static AccountService accounts(FoveaCommand root) {
         return new AccountService(root.storage().accounts(), new Argon2PasswordHasher(), Clock.systemUTC(),
@@ -83,6 +83,25 @@ final class UserCommand {
         public Integer call() {
             accounts(root).enable(name);
             output.text("Enabled '" + name + "'.");
+            return 0;
+        }
+    }
+
+    @Command(name = "role", description = "Make a user an admin or a reviewer (the last active admin stays one).")
+    static final class SetRole extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ROLE", description = "admin or reviewer") String role;
+
+        @Override
+        public Integer call() {
+            Role r;
+            try {
+                r = Role.fromWord(role);
+            } catch (IllegalArgumentException e) {
+                throw dev.fovea.core.FoveaException.invalid("role '" + role + "' is not one of admin, reviewer");
+            }
+            accounts(root).setRole(name, r);
+            output.text("'" + name + "' is now a " + r.word() + ".");
             return 0;
         }
     }

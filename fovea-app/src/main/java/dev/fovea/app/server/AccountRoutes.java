@@ -28,7 +28,10 @@ public final class AccountRoutes {
                 new Route(HandlerType.GET, "/api/users", Access.ADMIN, "Users with roles", this::users),
                 new Route(HandlerType.POST, "/api/users", Access.ADMIN,
                         "Add a user {\"name\", \"role\": \"admin|reviewer\"}; the one-time password is in the answer only", this::addUser),
-                new Route(HandlerType.POST, "/api/users/{user}/disable", Access.ADMIN, "Disable a user", this::disable),
+                new Route(HandlerType.POST, "/api/users/{user}/disable", Access.ADMIN,
+                        "Disable a user (409 for the last active admin)", this::disable),
+                new Route(HandlerType.PUT, "/api/users/{user}/role", Access.ADMIN,
+                        "Change a user's role {\"role\": \"admin|reviewer\"} (409 when that leaves no active admin)", this::setRole),
                 new Route(HandlerType.GET, "/api/tokens", Access.ADMIN, "Tokens (never their secrets)", this::tokens),
                 new Route(HandlerType.POST, "/api/tokens", Access.ADMIN,
                         "Create a token {\"user\", \"scope\", \"name\"}; the secret is in the answer only", this::createToken),
@@ -66,12 +69,7 @@ public final class AccountRoutes {
     private void addUser(Context ctx) {
         JsonNode body = SessionRoutes.json(ctx);
         String roleWord = SessionRoutes.text(body, "role");
-        Role role;
-        try {
-            role = Role.fromWord(roleWord == null ? "reviewer" : roleWord);
-        } catch (IllegalArgumentException e) {
-            throw FoveaException.invalid("role '" + roleWord + "' is not one of admin, reviewer");
-        }
+        Role role = role(roleWord == null ? "reviewer" : roleWord);
         AccountService.NewUser created = context.accounts().addUser(SessionRoutes.text(body, "name"), role);
         Map<String, Object> out = json(created.user());
         out.put("password", created.password());
@@ -81,6 +79,19 @@ public final class AccountRoutes {
     private void disable(Context ctx) {
         context.accounts().disable(ctx.pathParam("user"));
         ctx.json(json(context.accounts().requireUser(ctx.pathParam("user"))));
+    }
+
+    private void setRole(Context ctx) {
+        String word = SessionRoutes.text(SessionRoutes.json(ctx), "role");
+        ctx.json(json(context.accounts().setRole(ctx.pathParam("user"), role(word))));
+    }
+
+    private static Role role(String word) {
+        try {
+            return Role.fromWord(word);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw FoveaException.invalid("role '" + word + "' is not one of admin, reviewer");
+        }
     }
 
     private void tokens(Context ctx) {

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fovea's HTTP server: Javalin on Jetty with virtual threads. Every route comes from one table ({@link #routes()});
- * each is wrapped by the same guard (credentials, scope, CSRF), and every error under {@code /api} leaves in one
- * format, {@code {"error": {"code", "message", "details"}}}, mapped from {@link FoveaException} codes in
- * {@link HttpError#status}.
+ * each is wrapped by the same guard (origin, credentials, scope, CSRF, project membership), and every error under
+ * {@code /api} leaves in one format, {@code {"error": {"code", "message", "details"}}}, mapped from
+ * {@link FoveaException} codes in {@link HttpError#status}.
  */
 public final class FoveaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FoveaServer.class);
@@ -31,9 +31,13 @@ public final class FoveaServer implements AutoCloseable {
     private final Javalin app;
     private final List<Route> routes;
     private final Authenticator authenticator;
+    private final ProjectMembers members;
+    private final boolean trustProxy;
 
     private FoveaServer(ServerContext context, boolean inferenceOnly) {
         this.authenticator = new Authenticator(context);
+        this.members = new ProjectMembers(context);
+        this.trustProxy = context.settings().server().trustProxy();
         List<Route> table = new ArrayList<>();
         if (inferenceOnly) {
             table.addAll(new InferenceRoutes(context).routes());
@@ -50,7 +54,7 @@ public final class FoveaServer implements AutoCloseable {
         List<Route> table = new ArrayList<>();
         table.addAll(new PageRoutes().routes());
         table.addAll(new SessionRoutes(context, authenticator).routes());
-        table.addAll(new ProjectRoutes(context).routes());
+        table.addAll(new ProjectRoutes(context, members).routes());
         table.addAll(new UploadRoute(context).routes());
         table.addAll(new CurationRoutes(context).routes());
         table.addAll(new ReviewRoutes(context).routes());
@@ -83,6 +87,7 @@ public final class FoveaServer implements AutoCloseable {
                 files.headers = Map.of("Cache-Control", "no-cache");
             });
         });
+        app.before(SecurityHeaders::apply); // every response: pages, assets, API answers and errors
         for (Route route : routes) app.addHttpHandler(route.method(), route.path(), ctx -> guard(route, ctx));
         app.exception(FoveaException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e));
         app.exception(HttpResponseException.class, (e, ctx) ->
@@ -123,6 +128,9 @@ public final class FoveaServer implements AutoCloseable {
     }
 
     private void guard(Route route, Context ctx) throws Exception {
+        if (STATE_CHANGING.contains(ctx.method()) && bearer(ctx).isEmpty() && ctx.cookie(Authenticator.SESSION_COOKIE) != null) {
+            SameOrigin.require(ctx, trustProxy);
+        }
         if (!route.access().open()) {
             Principal principal = authenticator.principal(ctx).orElseThrow(() -> HttpError.unauthorized(
                     "log in or send 'Authorization: Bearer TOKEN' to call " + route.method() + " " + route.path()));
@@ -135,6 +143,7 @@ public final class FoveaServer implements AutoCloseable {
                     && !principal.session().csrfToken().equals(ctx.header("X-CSRF-Token"))) {
                 throw HttpError.csrf();
             }
+            if (route.access().projectMembers()) members.require(principal, ctx.pathParam("project"), route);
             ctx.attribute(PRINCIPAL, principal);
         }
         route.handler().handle(ctx);

@@ -19,6 +19,11 @@ final class HttpError {
                 + " a valid X-CSRF-Token header (GET /api/session gives the token)");
     }
 
+    /** A state-changing browser request from another site: the same code as a missing CSRF token. */
+    static FoveaException foreignOrigin(String what) {
+        return new FoveaException("csrf", what + "; browser sessions may change state only from Fovea's pages");
+    }
+
     static FoveaException tooManyRequests(String message) {
         return new FoveaException("too_many_requests", message);
     }

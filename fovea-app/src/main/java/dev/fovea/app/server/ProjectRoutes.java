@@ -18,24 +18,27 @@ import java.util.Map;
 final class ProjectRoutes {
     static final int MAX_PAGE = 500;
     private final ServerContext context;
+    private final ProjectMembers members;
 
-    ProjectRoutes(ServerContext context) {
+    ProjectRoutes(ServerContext context, ProjectMembers members) {
         this.context = context;
+        this.members = members;
     }
 
     List<Route> routes() {
         return List.of(
-                new Route(HandlerType.GET, "/api/projects", Access.REVIEW, "Projects with their classes and image counts", this::list),
+                new Route(HandlerType.GET, "/api/projects", Access.REVIEW,
+                        "Projects with their classes and image counts: all for admins, a reviewer's own for reviewers", this::list),
                 new Route(HandlerType.POST, "/api/projects", Access.ADMIN,
                         "Create a project {\"name\", \"classes\": [..]}", this::create),
-                new Route(HandlerType.GET, "/api/projects/{project}", Access.REVIEW, "One project with images per label", this::one),
-                new Route(HandlerType.GET, "/api/projects/{project}/images", Access.REVIEW,
+                new Route(HandlerType.GET, "/api/projects/{project}", Access.ADMIN, "One project with images per label", this::one),
+                new Route(HandlerType.GET, "/api/projects/{project}/images", Access.ADMIN,
                         "A page of a project's images in import order (?offset=0&limit=50, limit at most 500)", this::images),
-                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}", Access.REVIEW,
+                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}", Access.ADMIN,
                         "One image with all its source paths", this::image),
-                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}/thumbnail", Access.REVIEW,
+                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}/thumbnail", Access.PROJECT_REVIEWERS,
                         "The image's JPEG thumbnail (ETag is its hash; immutable)", ctx -> blob(ctx, true)),
-                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}/original", Access.REVIEW,
+                new Route(HandlerType.GET, "/api/projects/{project}/images/{image}/original", Access.PROJECT_REVIEWERS,
                         "The image's original bytes (ETag is its hash; immutable)", ctx -> blob(ctx, false)),
                 new Route(HandlerType.GET, "/api/projects/{project}/rejections", Access.ADMIN,
                         "Files that were not imported, with reason codes", this::rejections));
@@ -56,7 +59,10 @@ final class ProjectRoutes {
 
     private void list(Context ctx) {
         List<Map<String, Object>> all = new ArrayList<>();
-        for (Project p : context.storage().projects().list()) all.add(summary(p, context.storage().images().count(p.id())));
+        dev.fovea.core.account.User user = FoveaServer.principal(ctx).user();
+        for (Project p : context.storage().projects().list()) {
+            if (members.sees(user, p)) all.add(summary(p, context.storage().images().count(p.id())));
+        }
         ctx.json(Map.of("projects", all));
     }
 

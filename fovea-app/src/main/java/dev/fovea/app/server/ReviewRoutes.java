@@ -43,13 +43,13 @@ final class ReviewRoutes {
     List<Route> routes() {
         String p = "/api/projects/{project}";
         return List.of(
-                new Route(HandlerType.GET, p + "/review", Access.REVIEW,
+                new Route(HandlerType.GET, p + "/review", Access.PROJECT_REVIEWERS,
                         "What a reviewer needs: criteria (as HTML), classes and keys, progress", this::overview),
-                new Route(HandlerType.GET, p + "/review/queue", Access.REVIEW,
+                new Route(HandlerType.GET, p + "/review/queue", Access.PROJECT_REVIEWERS,
                         "Claim the next images to review (?count=10); images already held come first", this::queue),
-                new Route(HandlerType.POST, p + "/reviews", Access.REVIEW,
+                new Route(HandlerType.POST, p + "/reviews", Access.PROJECT_REVIEWERS,
                         "A decision {\"client_id\", \"image\", \"decision\": \"suitable|unsuitable|skip\", \"class\", \"duration_ms\"}", this::submit),
-                new Route(HandlerType.POST, p + "/reviews/undo", Access.REVIEW, "Undo my latest decision", this::undo),
+                new Route(HandlerType.POST, p + "/reviews/undo", Access.PROJECT_REVIEWERS, "Undo my latest decision", this::undo),
                 new Route(HandlerType.GET, p + "/review/settings", Access.ADMIN, "Review settings", this::settings),
                 new Route(HandlerType.PUT, p + "/review/settings", Access.ADMIN,
                         "Replace review settings {criteria, class_keys, reviews_per_image, double_review_fraction, queue_order, idle_seconds, agreement_needed}",

@@ -8,7 +8,6 @@ import dev.fovea.core.account.Principal;
 import dev.fovea.core.account.User;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,7 @@ final class SessionRoutes {
     SessionRoutes(ServerContext context, Authenticator authenticator) {
         this.context = context;
         this.authenticator = authenticator;
-        this.throttle = new LoginThrottle(context.clock(), Duration.ofMinutes(15), 5, 20);
+        this.throttle = new LoginThrottle(context.clock(), LoginThrottle.Limits.STANDARD);
     }
 
     List<Route> routes() {
@@ -36,6 +35,7 @@ final class SessionRoutes {
     }
 
     private void login(Context ctx) {
+        SameOrigin.require(ctx, context.settings().server().trustProxy()); // login CSRF: no cookie yet, so checked here
         String user, password;
         if (ctx.contentType() != null && ctx.contentType().startsWith("application/json")) {
             JsonNode body = json(ctx);
@@ -49,10 +49,18 @@ final class SessionRoutes {
             throw FoveaException.invalid("login needs 'user' and 'password'");
         }
         String address = ctx.ip();
-        long wait = throttle.retryAfterSeconds(user, address);
-        if (wait > 0) {
+        LoginThrottle.Verdict verdict = throttle.check(user, address);
+        if (verdict.refused()) {
             throw new FoveaServer.RetryAfter("too_many_requests", "too many failed logins for user '" + user
-                    + "' or from " + address + "; try again in " + wait + " s", wait);
+                    + "'; try again in " + verdict.retryAfterSeconds() + " s", verdict.retryAfterSeconds());
+        }
+        if (!verdict.delay().isZero()) {
+            try {
+                Thread.sleep(verdict.delay()); // many failures from this address: slowed, not refused
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw HttpError.tooManyRequests("login from " + address + " was interrupted while slowed down");
+            }
         }
         Optional<User> ok = context.accounts().checkPassword(user, password.toCharArray());
         if (ok.isEmpty()) {

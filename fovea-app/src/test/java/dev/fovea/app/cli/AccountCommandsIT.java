@@ -74,6 +74,27 @@ class AccountCommandsIT {
         assertThat(missingOption.stderr()).contains("--scope");
     }
 
+    /** Finding 12 of issue 15: the CLI follows the same rule as the API, and still recovers with enable. */
+    @Test
+    void finding12TheCliNeitherDisablesNorDemotesTheLastActiveAdmin() {
+        assertThat(CliRun.in(cwd, "user", "add", "--admin", "root").exitCode()).isZero();
+        CliRun disable = CliRun.in(cwd, "user", "disable", "root");
+        assertThat(disable.exitCode()).isEqualTo(2);
+        assertThat(disable.stderr()).contains("user 'root' is the last active admin");
+        CliRun demote = CliRun.in(cwd, "user", "role", "root", "reviewer");
+        assertThat(demote.exitCode()).isEqualTo(2);
+        assertThat(demote.stderr()).contains("user 'root' is the last active admin");
+        assertThat(CliRun.in(cwd, "user", "add", "--admin", "second").exitCode()).isZero();
+        assertThat(CliRun.in(cwd, "user", "role", "root", "reviewer").exitCode()).isZero();
+        assertThat(CliRun.in(cwd, "user", "disable", "second").exitCode()).isEqualTo(2);
+        assertThat(CliRun.in(cwd, "user", "role", "root", "admin").exitCode()).isZero();
+        assertThat(CliRun.in(cwd, "user", "disable", "second").exitCode()).isZero();
+        JsonNode users = CliRun.in(cwd, "user", "list", "--json").json().get("users");
+        assertThat(users.get(0).get("role").asText()).isEqualTo("admin");
+        assertThat(users.get(0).get("disabled").asBoolean()).isFalse();
+        assertThat(users.get(1).get("disabled").asBoolean()).isTrue();
+    }
+
     @Test
     void demoWithoutServingImportsTheSampleAndIsSafeToRepeat() {
         CliRun first = CliRun.in(cwd, TrainingCommandsIT.ENV, "demo", "--no-serve", "--json", "--epochs", "2");

@@ -95,12 +95,16 @@ class LoginPageIT {
     }
 
     @Test
-    void aReviewerSeesProjectsToo() {
+    void aReviewerSeesOnlyTheProjectsTheyReviewAndOnlyTheirReviewPage() {
+        t.context.reviews().addReviewer(t.storage.projects().require("street-signs"), "helper", 1000, "EUR");
         browser.get(t.url("/login"));
         logIn("helper", t.reviewer.password());
         wait.until(ExpectedConditions.urlToBe(t.url("/")));
         wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
         assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("helper (reviewer)");
-        assertThat(browser.findElements(By.cssSelector("li.project"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("li.project"))).extracting(e -> e.getDomAttribute("data-project"))
+                .containsExactly("street-signs");
+        assertThat(browser.findElements(By.cssSelector("li.project .links a"))).extracting(WebElement::getText)
+                .containsExactly("Review");
     }
 }

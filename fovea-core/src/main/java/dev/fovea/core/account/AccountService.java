@@ -54,8 +54,30 @@ public final class AccountService {
         return store.users();
     }
 
-    public void disable(String name) {
-        store.setDisabled(requireUser(name).id(), true);
+    // Synchronized so that two admins disabling each other at once cannot both pass the last-admin check.
+    public synchronized void disable(String name) {
+        User user = requireUser(name);
+        requireAnotherActiveAdmin(user, "disabled");
+        store.setDisabled(user.id(), true);
+    }
+
+    /** Changes a user's role; their sessions and tokens carry the new role's reach from the next request on. */
+    public synchronized User setRole(String name, Role role) {
+        User user = requireUser(name);
+        if (role != Role.ADMIN) requireAnotherActiveAdmin(user, "made a " + role.word());
+        store.setRole(user.id(), role);
+        return requireUser(name);
+    }
+
+    /** Without an active admin nobody could manage the server through the API; only the CLI could recover it. */
+    private void requireAnotherActiveAdmin(User user, String change) {
+        if (user.role() != Role.ADMIN || user.disabled()) return;
+        boolean another = store.users().stream()
+                .anyMatch(u -> u.role() == Role.ADMIN && !u.disabled() && !u.id().equals(user.id()));
+        if (!another) {
+            throw FoveaException.conflict("user '" + user.name() + "' is the last active admin and cannot be " + change
+                    + "; add or enable another admin first (fovea user add NAME --admin)");
+        }
     }
 
     public void enable(String name) {

@@ -22,6 +22,8 @@ public interface AccountStore {
 
     void setDisabled(UUID userId, boolean disabled);
 
+    void setRole(UUID userId, Role role);
+
     boolean anyAdmin();
 
     Token createToken(UUID userId, String name, Scope scope, String secretHash);

@@ -131,6 +131,20 @@ public abstract class AccountStoreContract {
     }
 
     @Test
+    void roleRoundTrips() {
+        User u = user(Role.ADMIN);
+        accounts().setRole(u.id(), Role.REVIEWER);
+        assertThat(accounts().findUser(u.id())).hasValueSatisfying(found -> assertThat(found.role()).isEqualTo(Role.REVIEWER));
+        assertThat(accounts().findUser(u.name())).hasValueSatisfying(found -> assertThat(found.role()).isEqualTo(Role.REVIEWER));
+        accounts().setRole(u.id(), Role.ADMIN);
+        assertThat(accounts().findUser(u.id())).hasValue(u);
+        UUID missing = UUID.randomUUID();
+        assertThatThrownBy(() -> accounts().setRole(missing, Role.ADMIN))
+                .satisfies(e -> assertCode(e, "not_found"))
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
     void anyAdminIsTrueOnceAnAdminExistsEvenADisabledOne() {
         User admin = user(Role.ADMIN);
         assertThat(accounts().anyAdmin()).isTrue();
