@@ -33,7 +33,7 @@ final class DjlPredictor implements Predictor {
                 : Networks.build(trained.settings(), trained.classes().size());
         model.setBlock(block);
         if (!transfer) block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
-        DjlTrainingEngine.loadParameters(block, manager, trained.weights());
+        Weights.load(block, manager, trained.weights());
         this.store = new ParameterStore(manager, false);
     }
 

@@ -3,7 +3,6 @@ package dev.fovea.djl;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -29,10 +28,6 @@ import dev.fovea.core.training.TrainingEngine;
 import dev.fovea.core.training.TrainingJob;
 import dev.fovea.core.training.TrainingListener;
 import dev.fovea.core.training.TrainingPlan;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -160,7 +155,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
             Optional<Checkpoint> resumed = Checkpoint.read(job.checkpointDir());
             // Before the trainer exists: it keeps the parameters' arrays as they are when it is initialized, and
             // loading replaces them (a resume that loaded afterwards silently trained the fresh weights).
-            if (resumed.isPresent()) loadParameters(block, model.getNDManager(), resumed.get().parameters());
+            if (resumed.isPresent()) Weights.load(block, model.getNDManager(), resumed.get().parameters());
             // What a transfer run freezes first: everything but the new head
             Set<Parameter> backbone = transfer != null ? transfer.backboneParameters()
                     : own ? backboneOf(block) : Set.of();
@@ -232,12 +227,12 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         bestScore = score;
                         bestEpoch = epoch;
                         stale = 0;
-                        Checkpoint.writeAtomically(job.checkpointDir().resolve(Checkpoint.BEST), parameters(block));
+                        Checkpoint.writeAtomically(job.checkpointDir().resolve(Checkpoint.BEST), Weights.of(block));
                     } else {
                         stale++;
                     }
                     new Checkpoint(epoch, step, bestEpoch, bestScore, stale, s.toMap(), job.classes(),
-                            parameters(block), optimizer.state()).write(job.checkpointDir());
+                            Weights.of(block), optimizer.state()).write(job.checkpointDir());
                     listener.onCheckpoint(epoch, best);
                     epochsRun = epoch;
                     if (s.earlyStoppingPatience() > 0 && stale >= s.earlyStoppingPatience() && epoch < s.epochs()) {
@@ -360,7 +355,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
         try (NDManager scratch = manager.newSubManager()) {
             Block from = Networks.build(source.settings(), source.classes().size());
             from.initialize(scratch, DataType.FLOAT32, new Shape(1, 3, size, size));
-            loadParameters(from, scratch, source.weights());
+            Weights.load(from, scratch, source.weights());
             Set<Parameter> backbone = backboneOf(target);
             var mine = target.getParameters();
             var theirs = from.getParameters();
@@ -384,24 +379,6 @@ public final class DjlTrainingEngine implements TrainingEngine {
             n += p.getArray().getShape().size();
         }
         return n;
-    }
-
-    static byte[] parameters(Block block) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            block.saveParameters(new DataOutputStream(out));
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void loadParameters(Block block, NDManager manager, byte[] bytes) {
-        try {
-            block.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes)));
-        } catch (IOException | MalformedModelException | IllegalArgumentException e) {
-            throw new FoveaException("weights_mismatch", "saved weights do not fit the network: " + e.getMessage(), e);
-        }
     }
 
     @Override

@@ -59,9 +59,7 @@ final class TransferBlock extends AbstractBlock {
             loader.load(file.toAbsolutePath().getParent(), file.getFileName().toString(), Map.of("trainParam", "true", "mapLocation", "true"));
             backbone = (PtSymbolBlock) loader.getBlock();
             PtSymbolBlock moved = new PtSymbolBlock((PtNDManager) owner.getNDManager());
-            var bytes = new java.io.ByteArrayOutputStream();
-            backbone.saveParameters(new java.io.DataOutputStream(bytes));
-            moved.loadParameters(owner.getNDManager(), new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            Weights.load(moved, owner.getNDManager(), Weights.of(backbone));
             backbone = moved;
         } catch (IOException | MalformedModelException | RuntimeException e) {
             throw FoveaException.invalid("backbone " + file + " is not a TorchScript model: " + e.getMessage());
@@ -82,7 +80,7 @@ final class TransferBlock extends AbstractBlock {
      */
     static TransferBlock retrained(Model owner, TrainedModel source, int classes, int size) {
         TransferBlock trained = empty(owner.getNDManager(), source.classes().size());
-        DjlTrainingEngine.loadParameters(trained, owner.getNDManager(), source.weights());
+        Weights.load(trained, owner.getNDManager(), source.weights());
         TransferBlock block = new TransferBlock(trained.backbone, classes);
         block.featuresOf(owner.getNDManager(), new Shape(1, 3, size, size), "the backbone of " + source.settings().from());
         return block;
