@@ -135,7 +135,7 @@ class TransferLearningIT {
         try (var manager = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
             var block = Networks.build(m.settings(), m.classes().size());
             block.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 28, 28));
-            DjlTrainingEngine.loadParameters(block, manager, m.weights());
+            Weights.load(block, manager, m.weights());
             for (var p : block.getParameters()) {
                 if (p.getValue().requiresGradient()) out.put(p.getKey(), p.getValue().getArray().toFloatArray());
             }

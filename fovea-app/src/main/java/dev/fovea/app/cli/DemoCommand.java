@@ -1,5 +1,6 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.app.views.Json;
 import dev.fovea.core.dataset.DatasetService;
 import dev.fovea.core.model.ModelVersion;
 import dev.fovea.core.model.RegistryService;
@@ -83,7 +84,7 @@ final class DemoCommand extends FoveaSubcommand {
             training.put("test_accuracy", trained.run().summary().get("test_accuracy"));
             training.put("test_images", trained.test() == null ? 0 : trained.test().n());
             doc.put("training", training);
-            doc.put("model", Map.of("name", model.name(), "version", model.version(), "alias", RegistryService.PRODUCTION));
+            doc.put("model", Json.object("name", model.name(), "version", model.version(), "alias", RegistryService.PRODUCTION));
             output.document(doc);
             return serve();
         }
@@ -163,7 +164,7 @@ final class DemoCommand extends FoveaSubcommand {
         for (Run r : root.storage().runs().runs(project.id())) {
             if (r.datasetVersion() == version && r.status() == RunStatus.FINISHED && r.params().equals(settings.toMap())) {
                 output.info("Reusing run " + r.id() + " (same data and settings)");
-                return new TrainingService.Outcome(r, TrainingService.evaluate(training.testPredictions(r.id())), null);
+                return new TrainingService.Outcome(r, training.runs().testPredictions(r.id()).evaluate(), null);
             }
         }
         output.info("Training " + settings.arch() + " for " + epochs + " epochs on dataset version " + version + " ...");

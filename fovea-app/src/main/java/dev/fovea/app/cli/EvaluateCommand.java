@@ -33,9 +33,9 @@ final class EvaluateCommand extends FoveaSubcommand {
     @Override
     public Integer call() {
         TrainingService service = TrainCommand.service(root);
-        Run run = service.require(runId);
-        TestPredictions predictions = service.testPredictions(runId);
-        Evaluation test = TrainingService.evaluate(predictions);
+        Run run = service.runs().require(runId);
+        TestPredictions predictions = service.runs().testPredictions(runId);
+        Evaluation test = predictions.evaluate();
         BaselineComparison cmp = null;
         if (baseline != null) {
             String csv;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
                 ModelCommand.Alias.class, ModelCommand.Unalias.class, ModelCommand.Export.class, ModelCommand.Import.class})
 final class ModelCommand {
     static RegistryService registry(FoveaCommand root) {
-        return ServerContext.registry(root.storage(), TrainCommand.service(root), Clock.systemUTC());
+        return ServerContext.registry(root.settings(), root.storage(), Clock.systemUTC());
     }
 
     @Command(name = "register", description = "Make a new numbered version of a model from a finished run.")

@@ -1,5 +1,6 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.app.views.Json;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.imports.ImageDecoder;
 import dev.fovea.core.run.TrainingService;
@@ -43,7 +44,7 @@ final class PredictCommand extends FoveaSubcommand {
         if (!Files.isDirectory(folder)) throw FoveaException.notFound("folder '" + folder + "' does not exist");
         if (topK < 1) throw FoveaException.invalid("--top-k " + topK + " must be 1 or more");
         TrainingService service = TrainCommand.service(root);
-        TrainedModel model = service.model(runId);
+        TrainedModel model = service.runs().model(runId);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(folder)) {
             files = walk.filter(Files::isRegularFile)
@@ -101,7 +102,7 @@ final class PredictCommand extends FoveaSubcommand {
             }
         }
         if (json && !csv.equals("-")) {
-            output.document(Map.of("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
+            output.document(Json.object("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
         } else {
             output.info("Predicted " + done + " images (" + failed + " unreadable) with run " + runId + ": " + counts);
         }

@@ -151,8 +151,8 @@ public final class ModelRoutes {
         Preprocessing imagenet = Preprocessing.imagenet(size);
         Preprocessing pre;
         try {
-            pre = new Preprocessing(size, mean == null ? imagenet.mean() : ModelBundle.parseFloats(mean),
-                    std == null ? imagenet.std() : ModelBundle.parseFloats(std));
+            pre = new Preprocessing(size, mean == null ? imagenet.mean() : Preprocessing.parseFloats(mean),
+                    std == null ? imagenet.std() : Preprocessing.parseFloats(std));
         } catch (NumberFormatException e) {
             throw FoveaException.invalid("mean/std must be three comma-separated numbers: " + e.getMessage());
         }

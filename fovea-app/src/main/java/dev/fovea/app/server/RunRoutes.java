@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.run.Artifact;
 import dev.fovea.core.run.MetricPoint;
@@ -47,7 +48,7 @@ public final class RunRoutes {
         doc.put("run", r.id());
         doc.put("project", r.provenance().getOrDefault("project", r.projectId().toString()));
         doc.put("status", r.status().word());
-        doc.put("dataset", Map.of("version", r.datasetVersion(), "hash", r.datasetHash()));
+        doc.put("dataset", Json.object("version", r.datasetVersion(), "hash", r.datasetHash()));
         doc.put("params", r.params());
         doc.put("summary", r.summary());
         doc.put("tags", r.tags());
@@ -60,7 +61,7 @@ public final class RunRoutes {
         if (r.endedAt() != null) doc.put("duration_seconds", (r.endedAt().toEpochMilli() - r.createdAt().toEpochMilli()) / 1000.0);
         doc.put("provenance", r.provenance());
         if (artifacts != null) {
-            doc.put("artifacts", artifacts.stream().map(a -> Map.of("name", a.name(), "sha256", a.sha256(),
+            doc.put("artifacts", artifacts.stream().map(a -> Json.object("name", a.name(), "sha256", a.sha256(),
                     "bytes", a.bytes(), "media_type", a.mediaType())).toList());
         }
         return doc;
@@ -78,10 +79,10 @@ public final class RunRoutes {
         if (!topK.isEmpty()) doc.put("top_k", topK);
         Map<String, Object> perClass = new LinkedHashMap<>();
         for (Evaluation.ClassReport c : e.perClass()) {
-            perClass.put(c.name(), Map.of("precision", c.precision(), "recall", c.recall(), "f1", c.f1(), "support", c.support()));
+            perClass.put(c.name(), Json.object("precision", c.precision(), "recall", c.recall(), "f1", c.f1(), "support", c.support()));
         }
         doc.put("per_class", perClass);
-        doc.put("confusion", Map.of("classes", e.classes(), "matrix", e.confusion()));
+        doc.put("confusion", Json.object("classes", e.classes(), "matrix", e.confusion()));
         return doc;
     }
 
@@ -165,7 +166,7 @@ public final class RunRoutes {
     }
 
     private Run run(Context ctx) {
-        return service().require(id(ctx.pathParam("id")));
+        return service().runs().require(id(ctx.pathParam("id")));
     }
 
     private void list(Context ctx) {
@@ -187,14 +188,14 @@ public final class RunRoutes {
             point.put("value", p.value());
             byKey.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(point);
         }
-        ctx.json(Map.of("run", r.id(), "metrics", byKey));
+        ctx.json(Json.object("run", r.id(), "metrics", byKey));
     }
 
     private void compare(Context ctx) {
         String ids = ctx.queryParam("ids");
         if (ids == null || ids.isBlank()) throw FoveaException.invalid("compare needs ?ids=1,2 (two or more run ids)");
         List<Run> runs = new ArrayList<>();
-        for (String id : ids.split(",")) runs.add(service().require(id(id)));
+        for (String id : ids.split(",")) runs.add(service().runs().require(id(id)));
         if (runs.size() < 2) throw FoveaException.invalid("compare needs two or more run ids, got '" + ids + "'");
         ctx.json(compare(runs));
     }
@@ -210,7 +211,7 @@ public final class RunRoutes {
         Artifact a = context.storage().runs().artifacts(r.id()).stream().filter(x -> x.name().equals(name)).findFirst()
                 .orElseThrow(() -> FoveaException.notFound("run " + r.id() + " has no artifact '" + name + "'"));
         ctx.contentType(a.mediaType()).header("Content-Disposition", "attachment; filename=\"" + a.name() + "\"")
-                .result(service().artifact(r.id(), name));
+                .result(service().runs().artifact(r.id(), name));
     }
 
     private void tags(Context ctx) {
@@ -220,7 +221,7 @@ public final class RunRoutes {
         List<String> tags = new ArrayList<>();
         for (var t : body.get("tags")) tags.add(t.asText());
         context.storage().runs().setTags(r.id(), checkTags(tags));
-        ctx.json(json(service().require(r.id()), null));
+        ctx.json(json(service().runs().require(r.id()), null));
     }
 
     /** The tag rule of both the CLI and the API: 1-64 letters, digits, '_', '.', ':' or '-'. */
@@ -242,7 +243,7 @@ public final class RunRoutes {
         if (!body.has("notes") || !body.get("notes").isTextual()) throw FoveaException.invalid("body needs \"notes\": \"...\"");
         if (body.get("notes").asText().length() > 10_000) throw FoveaException.invalid("notes are longer than 10,000 characters");
         context.storage().runs().setNotes(r.id(), body.get("notes").asText());
-        ctx.json(json(service().require(r.id()), null));
+        ctx.json(json(service().runs().require(r.id()), null));
     }
 
 }

@@ -6,7 +6,9 @@ import dev.fovea.core.model.RegistryService;
 import dev.fovea.core.serving.ModelServing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.fovea.core.run.RunModels;
 import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.imports.ImageDecoder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,8 +34,10 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
 
     /** With the given account service (tests use a fast password hasher). */
     public static ServerContext of(Settings settings, Storage storage, AccountService accounts, Clock clock) {
-        TrainingService training = training(settings, storage, clock);
-        RegistryService registry = registry(storage, training, clock);
+        LazyTrainingEngine engine = new LazyTrainingEngine(settings.cache());
+        RunModels runs = new RunModels(storage.runs(), storage.blobs());
+        RegistryService registry = registry(storage, engine, runs, clock);
+        TrainingService training = training(settings, storage, engine, runs, registry, clock);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
@@ -48,6 +52,13 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
      * (embedded) or this machine's cache (shared database), one folder per run.
      */
     public static TrainingService training(Settings settings, Storage storage, Clock clock) {
+        LazyTrainingEngine engine = new LazyTrainingEngine(settings.cache());
+        RunModels runs = new RunModels(storage.runs(), storage.blobs());
+        return training(settings, storage, engine, runs, registry(storage, engine, runs, clock), clock);
+    }
+
+    private static TrainingService training(Settings settings, Storage storage, LazyTrainingEngine engine,
+            RunModels runs, RegistryService registry, Clock clock) {
         Path runsDir = settings.embedded() ? settings.workspace().resolve("runs") : settings.cache().resolve("runs");
         Map<String, String> host = new LinkedHashMap<>();
         host.put("fovea", dev.fovea.app.cli.FoveaVersion.version());
@@ -55,10 +66,9 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         host.put("host", hostName());
         host.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        TrainingService training = new TrainingService(storage.projects(), storage.images(), storage.datasets(),
-                storage.blobs(), storage.runs(), new LazyTrainingEngine(settings.cache()), runsDir, host, clock);
-        registry(storage, training, clock); // the registry resolves 'from: model:NAME@ALIAS' for this service
-        return training;
+        return new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
+                storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels()), registry, runsDir,
+                host, clock);
     }
 
     private static String hostName() {
@@ -69,9 +79,14 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         }
     }
 
+    /** The model registry alone, with its own lazily started engine. */
+    public static RegistryService registry(Settings settings, Storage storage, Clock clock) {
+        return registry(storage, new LazyTrainingEngine(settings.cache()), new RunModels(storage.runs(), storage.blobs()), clock);
+    }
+
     /** The model registry over the storage; models load through the same lazily started engine as training. */
-    public static RegistryService registry(Storage storage, TrainingService training, Clock clock) {
-        return new RegistryService(storage.models(), storage.blobs(), training, (LazyTrainingEngine) training.engine(), clock);
+    public static RegistryService registry(Storage storage, LazyTrainingEngine engine, RunModels runs, Clock clock) {
+        return new RegistryService(storage.models(), storage.blobs(), runs, engine, clock);
     }
 
     public static DatasetService datasets(Storage storage, Clock clock) {

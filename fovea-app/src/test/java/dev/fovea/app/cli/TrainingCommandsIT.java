@@ -127,7 +127,7 @@ class TrainingCommandsIT {
         try (Storage s = Storage.embedded(cwd.resolve("fovea-data"), Clock.systemUTC())) {
             predictions = dev.fovea.app.server.ServerContext.training(
                     dev.fovea.app.settings.SettingsLoader.load(Map.of("workspace", cwd.resolve("fovea-data").toString()), ENV, cwd, cwd),
-                    s, Clock.systemUTC()).testPredictions(run);
+                    s, Clock.systemUTC()).runs().testPredictions(run);
         }
         // The baseline is right on every image except the first 12, where it names the next class.
         StringBuilder baseline = new StringBuilder("path,predicted\n");

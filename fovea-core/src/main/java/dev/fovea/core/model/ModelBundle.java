@@ -53,10 +53,7 @@ public record ModelBundle(String format, List<String> classes, Preprocessing pre
         Properties p = new Properties();
         p.setProperty("format", format);
         p.setProperty("classes", String.join(",", classes));
-        p.setProperty("preprocessing.input_size", Integer.toString(preprocessing.inputSize()));
-        p.setProperty("preprocessing.mean", floats(preprocessing.mean()));
-        p.setProperty("preprocessing.std", floats(preprocessing.std()));
-        p.setProperty("preprocessing.resize", "stretch-bilinear");
+        preprocessing.toMap().forEach(p::setProperty);
         p.setProperty("outputs", outputsAreLogits ? "logits" : "probabilities");
         settings.forEach((k, v) -> p.setProperty("setting." + k, v));
         provenance.forEach((k, v) -> p.setProperty("provenance." + k, v));
@@ -106,31 +103,14 @@ public record ModelBundle(String format, List<String> classes, Preprocessing pre
             if (key.startsWith("setting.")) settings.put(key.substring(8), p.getProperty(key));
             if (key.startsWith("provenance.")) provenance.put(key.substring(11), p.getProperty(key));
         }
-        Preprocessing pre;
-        try {
-            pre = new Preprocessing(Integer.parseInt(p.getProperty("preprocessing.input_size", "")),
-                    parseFloats(p.getProperty("preprocessing.mean", "")), parseFloats(p.getProperty("preprocessing.std", "")));
-        } catch (NumberFormatException e) {
-            throw FoveaException.invalid("model bundle " + name + " has unreadable preprocessing settings: " + e.getMessage());
-        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (String key : p.stringPropertyNames()) meta.put(key, p.getProperty(key));
+        Preprocessing pre = Preprocessing.fromMap(meta, "model bundle " + name);
         List<String> classes = new ArrayList<>(Arrays.asList(p.getProperty("classes", "").split(",")));
         ModelBundle probe = new ModelBundle(format, classes, pre, true, settings, provenance, new byte[0]);
         byte[] weights = entries.get(probe.weightsEntry());
         if (weights == null) throw FoveaException.invalid("model bundle " + name + " has no " + probe.weightsEntry());
         return new ModelBundle(format, classes, pre, !"probabilities".equals(p.getProperty("outputs")), settings,
                 provenance, weights);
-    }
-
-    static String floats(float[] v) {
-        StringBuilder sb = new StringBuilder();
-        for (float f : v) sb.append(sb.isEmpty() ? "" : ",").append(f);
-        return sb.toString();
-    }
-
-    public static float[] parseFloats(String s) {
-        String[] parts = s.split(",");
-        float[] out = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i].trim());
-        return out;
     }
 }

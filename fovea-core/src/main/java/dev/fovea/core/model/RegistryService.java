@@ -4,7 +4,8 @@ import dev.fovea.core.FoveaException;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.run.Run;
-import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.run.PretrainedSources;
+import dev.fovea.core.run.RunModels;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainedModel;
@@ -18,22 +19,27 @@ import java.util.Map;
  * that travel between machines as one file. A model reference is {@code NAME} (its {@code production} alias),
  * {@code NAME@ALIAS} or {@code NAME:VERSION}.
  */
-public final class RegistryService {
+public final class RegistryService implements PretrainedSources {
     public static final String PRODUCTION = "production";
 
     private final ModelStore models;
     private final BlobStore blobs;
-    private final TrainingService training;
+    private final RunModels runs;
     private final ModelLoader loader;
     private final Clock clock;
 
-    public RegistryService(ModelStore models, BlobStore blobs, TrainingService training, ModelLoader loader, Clock clock) {
+    public RegistryService(ModelStore models, BlobStore blobs, RunModels runs, ModelLoader loader, Clock clock) {
         this.models = models;
         this.blobs = blobs;
-        this.training = training;
+        this.runs = runs;
         this.loader = loader;
         this.clock = clock;
-        training.resolveModelsWith(ref -> trainedModel(Reference.parse(ref)));
+    }
+
+    /** For training that starts from a registered model ({@code from: model:REF}). */
+    @Override
+    public TrainedModel registered(String reference) {
+        return trainedModel(Reference.parse(reference));
     }
 
     /**
@@ -92,8 +98,8 @@ public final class RegistryService {
 
     /** Registers a new version of {@code name} from a finished run: its weights, settings, classes and provenance. */
     public ModelVersion register(long runId, String name, String description) {
-        Run run = training.require(runId);
-        TrainedModel m = training.model(runId);
+        Run run = runs.require(runId);
+        TrainedModel m = runs.model(runId);
         Map<String, String> provenance = new LinkedHashMap<>(run.provenance());
         provenance.put("run", Long.toString(runId));
         run.summary().forEach((k, v) -> provenance.put("result." + k, v.toString()));

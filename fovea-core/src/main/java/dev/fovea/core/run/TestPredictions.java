@@ -1,6 +1,7 @@
 package dev.fovea.core.run;
 
 import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,14 @@ public record TestPredictions(List<String> classes, List<Row> rows) {
             for (int c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;
             return best;
         }
+    }
+
+    /** The test evaluation of these predictions: top-1, and top-2 and top-5 where there are more classes than that. */
+    public Evaluation evaluate() {
+        int[] actual = rows.stream().mapToInt(Row::actual).toArray();
+        float[][] probs = rows.stream().map(Row::probabilities).toArray(float[][]::new);
+        int[] ks = java.util.Arrays.stream(new int[] {2, 5}).filter(k -> k < classes.size()).toArray();
+        return Evaluation.of(classes, actual, probs, ks);
     }
 
     public String toCsv() {

@@ -4,6 +4,8 @@ import dev.fovea.core.FoveaException;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * How an image becomes the model's input: scaled (stretched) to {@code inputSize} x {@code inputSize} with
@@ -21,6 +23,53 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
         if (inputSize < 1) throw FoveaException.invalid("preprocessing input size " + inputSize + " is below 1");
         if (mean.length != 3 || std.length != 3) throw FoveaException.invalid("preprocessing needs 3 means and 3 stds");
         for (float s : std) if (!(s > 0)) throw FoveaException.invalid("preprocessing std " + s + " is not positive");
+    }
+
+    /** How images are resized: the only way there is, recorded so that readers of a record know. */
+    public static final String RESIZE = "stretch-bilinear";
+
+    /**
+     * As runs' provenance and model bundles record it: {@code preprocessing.resize}, {@code .input_size},
+     * {@code .mean} and {@code .std} (comma-separated), in that order.
+     */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("preprocessing.resize", RESIZE);
+        m.put("preprocessing.input_size", Integer.toString(inputSize));
+        m.put("preprocessing.mean", floats(mean));
+        m.put("preprocessing.std", floats(std));
+        return m;
+    }
+
+    /** The keys {@link #toMap} writes. */
+    public static java.util.Set<String> defaultKeys() {
+        return imagenet(1).toMap().keySet();
+    }
+
+    /** Reads what {@link #toMap} wrote; a missing or unreadable value is a clear error naming it. */
+    public static Preprocessing fromMap(Map<String, String> m, String what) {
+        String size = m.get("preprocessing.input_size"), mean = m.get("preprocessing.mean"), std = m.get("preprocessing.std");
+        try {
+            return new Preprocessing(Integer.parseInt(size == null ? "" : size.trim()), parseFloats(mean == null ? "" : mean),
+                    parseFloats(std == null ? "" : std));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid(what + " has unreadable preprocessing settings (input_size '" + size
+                    + "', mean '" + mean + "', std '" + std + "')");
+        }
+    }
+
+    /** Comma-separated floats, as in {@code --mean 0.5,0.5,0.5}. */
+    public static float[] parseFloats(String s) {
+        String[] parts = s.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i].trim());
+        return out;
+    }
+
+    static String floats(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (float f : v) sb.append(sb.isEmpty() ? "" : ",").append(f);
+        return sb.toString();
     }
 
     /** The image scaled to the input size as opaque RGB on white. */
