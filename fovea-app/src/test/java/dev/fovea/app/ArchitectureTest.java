@@ -2,6 +2,7 @@ package dev.fovea.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -17,7 +18,8 @@ class ArchitectureTest {
 
     @Test
     void theRulesSeeEveryModule() {
-        for (String name : new String[] {"dev.fovea.core.imports.ImportService", "dev.fovea.store.Storage", "dev.fovea.app.Main"}) {
+        for (String name : new String[] {"dev.fovea.core.imports.ImportService", "dev.fovea.store.Storage",
+                "dev.fovea.djl.DjlTrainingEngine", "dev.fovea.app.Main"}) {
             org.assertj.core.api.Assertions.assertThat(FOVEA.contain(name)).as(name).isTrue();
         }
     }
@@ -36,7 +38,33 @@ class ArchitectureTest {
                 .check(FOVEA);
         noClasses().that().resideInAPackage("dev.fovea.djl..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.fovea.store..", "dev.fovea.app..", "java.sql..")
-                .allowEmptyShould(true)
+                .check(FOVEA);
+    }
+
+    @Test
+    void noCyclesBetweenModules() {
+        slices().matching("dev.fovea.(*)..").should().beFreeOfCycles().check(FOVEA);
+    }
+
+    @Test
+    void noCyclesBetweenThePackagesOfAnyModule() {
+        for (String module : new String[] {"core", "store", "djl", "app"}) {
+            slices().matching("dev.fovea." + module + ".(**)").should().beFreeOfCycles().check(FOVEA);
+        }
+    }
+
+    @Test
+    void theCliUsesServicesNotRoutes() {
+        noClasses().that().resideInAPackage("dev.fovea.app.cli..")
+                .should().dependOnClassesThat().haveSimpleNameEndingWith("Routes")
+                .check(FOVEA);
+    }
+
+    @Test
+    void theTrainerIsCalledOnlyThroughItsPort() {
+        // Loading weights lives beside the checkpoint that writes them (Weights), not in the trainer.
+        noClasses().that().resideInAPackage("dev.fovea.djl..").and().doNotHaveSimpleName("DjlTrainingEngine")
+                .should().dependOnClassesThat().haveSimpleName("DjlTrainingEngine")
                 .check(FOVEA);
     }
 

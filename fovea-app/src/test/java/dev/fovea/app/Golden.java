@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Golden documents: what a command prints or a route answers, compared as text with a file under
  * {@code src/test/resources/golden/}, after the parts that differ from run to run (ids, times, durations, tokens,
- * folders, and with {@link #trained} the numbers a training run computes) are replaced by placeholders. Everything
+ * passwords, folders, and with {@link #trained} the numbers a training run computes) are replaced by placeholders. Everything
  * else, keys, their order, types, formatting, must stay the same byte for byte. {@code -Dfovea.golden.write=true}
  * writes the files instead of comparing (only when a document is meant to change).
  */
@@ -20,6 +20,8 @@ public final class Golden {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})?");
     private static final Pattern TOKEN = Pattern.compile("fov_[A-Za-z0-9_-]+");
+    /** A one-time password as AccountService makes them. */
+    private static final Pattern PASSWORD = Pattern.compile("\"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}\"");
     private static final Pattern DURATION = Pattern.compile(
             "(\"(seconds|ms|elapsed_ms|duration_ms|wall_seconds|epoch_seconds|images_per_second|load_ms)\" ?: ?)-?[0-9.E+-]+");
     /** A number standing alone (not part of a word such as resnet18): what a training run computes. */
@@ -41,6 +43,7 @@ public final class Golden {
         t = UUID.matcher(t).replaceAll("<uuid>");
         t = TIME.matcher(t).replaceAll("<time>");
         t = TOKEN.matcher(t).replaceAll("<token>");
+        t = PASSWORD.matcher(t).replaceAll("\"<password>\"");
         t = DURATION.matcher(t).replaceAll("$1<duration>");
         return new Golden(t);
     }

@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.account.AccountService;
@@ -106,7 +107,7 @@ public final class AccountRoutes {
         JsonNode body = SessionRoutes.json(ctx);
         AccountService.NewToken token = context.accounts().createToken(SessionRoutes.text(body, "user"),
                 Scope.fromWord(SessionRoutes.text(body, "scope")), SessionRoutes.text(body, "name"));
-        ctx.status(201).json(Map.of("token", token.secret(), "id", token.token().id().toString()));
+        ctx.status(201).json(Json.object("token", token.secret(), "id", token.token().id().toString()));
     }
 
     private void revoke(Context ctx) {

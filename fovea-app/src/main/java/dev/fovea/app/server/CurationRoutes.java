@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.checks.CheckService;
@@ -78,7 +79,7 @@ final class CurationRoutes {
                 fm.put("name", f.name().word());
                 fm.put("score", Math.round(f.score() * 1000) / 1000.0);
                 fm.put("explanation", f.explanation());
-                fm.put("of", f.ofSha256() == null ? null : Map.of("id", f.ofSha256(), "path", firstPath(p, f.ofSha256())));
+                fm.put("of", f.ofSha256() == null ? null : Json.object("id", f.ofSha256(), "path", firstPath(p, f.ofSha256())));
                 fl.add(fm);
             }
             m.put("flags", fl);

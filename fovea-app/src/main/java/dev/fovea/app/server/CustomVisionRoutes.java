@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.model.ModelStore;
@@ -73,7 +74,7 @@ public final class CustomVisionRoutes {
      */
     static Map<String, Object> error(int status, String code, String message) {
         if (status == 401 || status == 403 || status == 429) {
-            return Map.of("error", Map.of("code", Integer.toString(status), "message", message));
+            return Map.of("error", Json.object("code", Integer.toString(status), "message", message));
         }
         String cv = switch (code) {
             case "not_an_image", "corrupt", "truncated", "unsupported_format", "empty" -> "BadRequestImageFormat";

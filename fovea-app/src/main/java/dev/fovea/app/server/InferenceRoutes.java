@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -76,11 +77,11 @@ public final class InferenceRoutes {
             default -> "fovea_djl_pytorch";
         });
         doc.put("inputs", List.of(
-                Map.of("name", "image", "datatype", "BYTES", "shape", List.of(-1)),
-                Map.of("name", "input", "datatype", "FP32", "shape", List.of(-1, 3, size, size))));
+                Json.object("name", "image", "datatype", "BYTES", "shape", List.of(-1)),
+                Json.object("name", "input", "datatype", "FP32", "shape", List.of(-1, 3, size, size))));
         doc.put("outputs", List.of(
-                Map.of("name", "probabilities", "datatype", "FP32", "shape", List.of(-1, k)),
-                Map.of("name", "label", "datatype", "BYTES", "shape", List.of(-1))));
+                Json.object("name", "probabilities", "datatype", "FP32", "shape", List.of(-1, k)),
+                Json.object("name", "label", "datatype", "BYTES", "shape", List.of(-1))));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("version", Integer.toString(v.version()));
         params.put("classes", v.classes());
@@ -100,7 +101,7 @@ public final class InferenceRoutes {
 
     private void ready(Context ctx) {
         ModelServing.Served s = context.serving().get(reference(ctx));
-        ctx.json(Map.of("name", s.version().name(), "version", Integer.toString(s.version().version()), "ready", true));
+        ctx.json(Json.object("name", s.version().name(), "version", Integer.toString(s.version().version()), "ready", true));
     }
 
     /** A parsed infer request: the JSON part and the binary tail (empty without the binary extension). */

@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,29 +27,29 @@ final class OpenApi {
             List<Map<String, Object>> params = new ArrayList<>();
             Matcher m = PARAM.matcher(r.path());
             while (m.find()) {
-                params.add(Map.of("name", m.group(1), "in", "path", "required", true, "schema", Map.of("type", "string")));
+                params.add(Json.object("name", m.group(1), "in", "path", "required", true, "schema", Map.of("type", "string")));
             }
             if (!params.isEmpty()) op.put("parameters", params);
             op.put("security", r.access().open() ? List.of() : List.of(Map.of("bearer", List.of()), Map.of("session", List.of())));
             Map<String, Object> responses = new LinkedHashMap<>();
             responses.put("200", Map.of("description", "OK"));
-            responses.put("default", Map.of("description", "Error", "content", Map.of("application/json",
+            responses.put("default", Json.object("description", "Error", "content", Map.of("application/json",
                     Map.of("schema", Map.of("$ref", "#/components/schemas/Error")))));
             op.put("responses", responses);
             item.put(r.method().name().toLowerCase(Locale.ROOT), op);
         }
-        Map<String, Object> error = Map.of("type", "object", "properties", Map.of("error", Map.of("type", "object",
-                "properties", Map.of("code", Map.of("type", "string"), "message", Map.of("type", "string"),
+        Map<String, Object> error = Json.object("type", "object", "properties", Map.of("error", Json.object("type", "object",
+                "properties", Json.object("code", Map.of("type", "string"), "message", Map.of("type", "string"),
                         "details", Map.of("type", "object")))));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.1.0");
-        doc.put("info", Map.of("title", "Fovea API", "version", "1"));
+        doc.put("info", Json.object("title", "Fovea API", "version", "1"));
         doc.put("paths", paths);
-        doc.put("components", Map.of(
+        doc.put("components", Json.object(
                 "schemas", Map.of("Error", error),
-                "securitySchemes", Map.of(
-                        "bearer", Map.of("type", "http", "scheme", "bearer"),
-                        "session", Map.of("type", "apiKey", "in", "cookie", "name", Authenticator.SESSION_COOKIE))));
+                "securitySchemes", Json.object(
+                        "bearer", Json.object("type", "http", "scheme", "bearer"),
+                        "session", Json.object("type", "apiKey", "in", "cookie", "name", Authenticator.SESSION_COOKIE))));
         return doc;
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.account.Principal;
@@ -105,7 +106,7 @@ final class ReviewRoutes {
         List<Map<String, Object>> items = new ArrayList<>();
         for (ReviewService.QueueItem item : service().next(p, user(ctx), count)) {
             String base = "/api/projects/" + p.name() + "/images/" + item.sha256();
-            items.add(Map.of("id", item.sha256(), "original_url", base + "/original", "thumbnail_url", base + "/thumbnail"));
+            items.add(Json.object("id", item.sha256(), "original_url", base + "/original", "thumbnail_url", base + "/thumbnail"));
         }
         ctx.json(Map.of("images", items));
     }
@@ -250,7 +251,7 @@ final class ReviewRoutes {
             m.put("label_agreement", nan(r.labelAgreement()));
             List<Map<String, Object>> days = new ArrayList<>();
             for (ActiveTime.Day d : r.days()) {
-                days.add(Map.of("day", d.day().toString(), "reviews", d.reviews(), "active_seconds", d.active().toMillis() / 1000.0));
+                days.add(Json.object("day", d.day().toString(), "reviews", d.reviews(), "active_seconds", d.active().toMillis() / 1000.0));
             }
             m.put("days", days);
             reviewers.add(m);
@@ -294,9 +295,9 @@ final class ReviewRoutes {
             if (o.state() != Consensus.State.DISAGREEMENT) return;
             List<Map<String, Object>> answers = new ArrayList<>();
             for (Review r : byImage.getOrDefault(sha, List.of())) {
-                answers.add(Map.of("user", names.getOrDefault(r.userId(), "?"), "answer", r.category()));
+                answers.add(Json.object("user", names.getOrDefault(r.userId(), "?"), "answer", r.category()));
             }
-            out.add(Map.of("id", sha, "thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail",
+            out.add(Json.object("id", sha, "thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail",
                     "answers", answers));
         });
         ctx.json(Map.of("disagreements", out));

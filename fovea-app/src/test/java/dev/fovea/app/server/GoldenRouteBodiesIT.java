@@ -52,7 +52,8 @@ class GoldenRouteBodiesIT {
             t.context.reviews().addReviewer(p, "helper", 1200, "EUR");
             String reviewer = t.token("helper", Scope.REVIEW);
             HttpResponse<String> queued = call(t, reviewer, "GET", "/api/projects/fm/review/queue?count=2", null);
-            Golden.of(queued.body()).matches("routes/review-queue.json");
+            // Which images come first follows the project's own shuffle (its id is new each time): not the shape.
+            Golden.of(queued.body().replaceAll("[0-9a-f]{64}", "<sha256>")).matches("routes/review-queue.json");
             JsonNode queue = ServerSecurityIT.json(queued);
             for (JsonNode image : queue.get("images")) {
                 assertThat(call(t, reviewer, "POST", "/api/projects/fm/reviews", "{\"client_id\":\"" + UUID.randomUUID()
