@@ -88,6 +88,6 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
 
     public static CheckService checks(Settings settings, Storage storage, Clock clock) {
         return new CheckService(storage.images(), storage.blobs(), storage.curation(), settings.importLimits().maxPixels(),
-                settings.importLimits().threads(), clock);
+                settings.importLimits().decodeBudget(), settings.importLimits().threads(), clock);
     }
 }
