@@ -120,7 +120,7 @@ public final class CustomVisionRoutes {
         Target t = target(ctx);
         JsonNode body = SessionRoutes.json(ctx);
         String url = null;
-        for (var e : body.properties()) if (e.getKey().equalsIgnoreCase("url") && e.getValue().isTextual()) url = e.getValue().asText();
+        for (var e : body.properties()) if (e.getKey().equalsIgnoreCase("url")) url = JsonFields.text(body, e.getKey());
         if (url == null || url.isBlank()) throw new FoveaException("bad_url", "body needs {\"url\": \"https://...\"}");
         answer(ctx, t, fetch(url));
     }

@@ -183,7 +183,7 @@ public final class InferenceRoutes {
         binary.put("probabilities", false);
         binary.put("label", false);
         JsonNode wanted = request.get("outputs");
-        boolean defaultBinary = request.path("parameters").path("binary_data_output").asBoolean(false);
+        boolean defaultBinary = JsonFields.bool(request.path("parameters"), "binary_data_output", false);
         if (wanted != null && wanted.isArray() && !wanted.isEmpty()) {
             binary.clear();
             for (JsonNode o : wanted) {
@@ -191,7 +191,7 @@ public final class InferenceRoutes {
                 if (!name.equals("probabilities") && !name.equals("label")) {
                     throw FoveaException.invalid("output \"" + name + "\" is not one of \"probabilities\", \"label\"");
                 }
-                binary.put(name, o.path("parameters").path("binary_data").asBoolean(defaultBinary));
+                binary.put(name, JsonFields.bool(o.path("parameters"), "binary_data", defaultBinary));
             }
         } else if (defaultBinary) {
             binary.replaceAll((key, b) -> true);
@@ -282,8 +282,9 @@ public final class InferenceRoutes {
     }
 
     private static int binarySize(JsonNode input) {
-        JsonNode size = input.path("parameters").get("binary_data_size");
-        return size == null ? -1 : size.asInt(-1);
+        int size = JsonFields.integer(input.path("parameters"), "binary_data_size", -1);
+        if (size < -1) throw FoveaException.invalid("field 'binary_data_size' must be 0 or more, not " + size);
+        return size;
     }
 
     private static List<byte[]> imageBytes(JsonNode input, byte[] binary, int[] at) {

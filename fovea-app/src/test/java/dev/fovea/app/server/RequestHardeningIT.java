@@ -177,6 +177,50 @@ class RequestHardeningIT {
         }
     }
 
+    // --- finding 10 -------------------------------------------------------------------------------------------
+
+    /** A request whose one field has the wrong type, the field's name, and how the bad value reads in the message. */
+    record WrongType(String method, String path, String body, String field, String value) {}
+
+    @Test
+    void everyJsonFieldIsTypeChecked400NamingTheFieldAndTheValue_finding10() {
+        String image = "0".repeat(64), client = UUID.randomUUID().toString();
+        List<WrongType> cases = List.of(
+                new WrongType("POST", "/api/projects/clothes/reviews", "{\"client_id\":\"" + client + "\",\"image\":\"" + image
+                        + "\",\"decision\":\"suitable\",\"class\":\"bag\",\"duration_ms\":\"abc\"}", "duration_ms", "\"abc\""),
+                new WrongType("POST", "/api/projects/clothes/reviews", "{\"client_id\":\"" + client + "\",\"image\":\"" + image
+                        + "\",\"decision\":\"suitable\",\"class\":7,\"duration_ms\":5}", "class", "7"),
+                new WrongType("POST", "/api/projects/clothes/datasets", "{\"validation\":\"a\"}", "validation", "\"a\""),
+                new WrongType("POST", "/api/projects/clothes/datasets", "{\"seed\":1.5}", "seed", "1.5"),
+                new WrongType("POST", "/api/projects", "{\"name\":\"shoes\",\"classes\":[\"a\",2]}", "classes[1]", "2"),
+                new WrongType("POST", "/api/projects", "{\"name\":5,\"classes\":[\"a\",\"b\"]}", "name", "5"),
+                new WrongType("PUT", "/api/projects/clothes/review/settings", "{\"reviews_per_image\":\"2\"}", "reviews_per_image", "\"2\""),
+                new WrongType("PUT", "/api/projects/clothes/review/settings", "{\"double_review_fraction\":true}", "double_review_fraction", "true"),
+                new WrongType("PUT", "/api/projects/clothes/review/settings", "{\"class_keys\":{\"bag\":1}}", "class_keys.bag", "1"),
+                new WrongType("POST", "/api/projects/clothes/reviewers", "{\"user\":\"helper\",\"hourly_rate\":\"12\"}", "hourly_rate", "\"12\""),
+                new WrongType("POST", "/api/projects/clothes/reviewers/helper/exclude", "{\"excluded\":\"no\"}", "excluded", "\"no\""),
+                new WrongType("PUT", "/api/models/tiny/aliases/staging", "{\"version\":\"1\"}", "version", "\"1\""),
+                new WrongType("POST", "/api/models", "{\"run\":\"3\",\"name\":\"m\"}", "run", "\"3\""),
+                new WrongType("POST", "/api/users", "{\"name\":[\"x\"]}", "name", "[\"x\"]"),
+                new WrongType("POST", "/api/tokens", "{\"user\":\"boss\",\"scope\":false}", "scope", "false"),
+                new WrongType("POST", "/api/projects/clothes/curation", "{\"action\":\"keep\",\"images\":[1]}", "images[0]", "1"),
+                new WrongType("POST", "/v2/models/tiny/infer", "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\","
+                        + "\"shape\":[1,3,28,28],\"parameters\":{\"binary_data_size\":\"x\"}}]}", "binary_data_size", "\"x\""));
+        for (WrongType c : cases) {
+            HttpResponse<String> r = call(c.method(), c.path(), c.path().startsWith("/v2/") ? predict : admin, "application/json", c.body());
+            String name = c.method() + " " + c.path() + " " + c.body();
+            assertThat(r.statusCode()).as(name + " -> " + r.body()).isEqualTo(400);
+            JsonNode error = ServingIT.json(r).get("error");
+            String message = error.isTextual() ? error.asText() : error.get("message").asText();
+            assertThat(message).as(name).contains("'" + c.field() + "'", c.value());
+        }
+        // Nothing was stored on the way: no dataset version, no review, no project, no alias.
+        HttpResponse<String> versions = call("GET", "/api/projects/clothes/datasets", admin, null, null);
+        assertThat(ServingIT.json(versions).get("versions")).as(versions.body()).isEmpty();
+        assertThat(t.context.storage().projects().find("shoes")).isEmpty();
+        assertThat(t.context.registry().store().aliases("tiny")).doesNotContainKey("staging");
+    }
+
     // --- finding 11 ------------------------------------------------------------------------------------------
 
     @Test
