@@ -42,6 +42,11 @@ final class AccessLog implements AutoCloseable {
         Path path = Path.of(target);
         try {
             if (path.getParent() != null) Files.createDirectories(path.getParent());
+            if (!Files.exists(path) && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                // user names and client addresses: for the owner only, like the workspace
+                Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
             return new AccessLog(context, target, Files.newBufferedWriter(path, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
         } catch (IOException e) {

@@ -65,6 +65,9 @@ class ServerProcessIT {
                     .header("Authorization", "Bearer " + token).header("X-Filename", "a.png")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(png(64, 48))));
             assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+            // The CLI beside the running server reaches the database through AUTO_SERVER, now on loopback only.
+            JsonNode shown = ChildFovea.json(ws, "project", "show", "birds", "--json");
+            assertThat(shown.toString()).as("the CLI sees the server's upload").contains("\"images\":1");
             List<String> wide = widerThanOwner(ws);
             assertThat(Files.exists(ws.resolve("db/fovea.lock.db"))).as("the server holds the database").isTrue();
             assertThat(wide).as("files and folders under %s that group or others may use, while the server runs", ws).isEmpty();

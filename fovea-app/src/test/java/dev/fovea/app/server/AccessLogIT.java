@@ -46,6 +46,7 @@ class AccessLogIT {
         assertThat(lines.get(1).get("path").asText()).isEqualTo("/api/projects");
         assertThat(lines.get(2).get("status").asInt()).isEqualTo(200);
         assertThat(lines.get(3).get("status").asInt()).isEqualTo(401);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
         String text = Files.readString(log);
         assertThat(text).doesNotContain(token).doesNotContain("token=").doesNotContain(password)
                 .doesNotContain("not-a-real-session-value");
