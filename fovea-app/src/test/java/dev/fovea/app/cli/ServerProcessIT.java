@@ -194,7 +194,8 @@ class ServerProcessIT {
             }
             long before = server.residentBytes();
             List<byte[]> images = new ArrayList<>();
-            for (int i = 0; i < 12; i++) images.add(flatPngVariant(i)); // 12 distinct files, so none is a duplicate
+            byte[] flat = flatPng(9950, 9950);
+            for (int i = 0; i < 12; i++) images.add(withTextChunk(flat, "variant " + i)); // 12 distinct files, no duplicate
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong mostResident = new AtomicLong(before), slowestHealthMs = new AtomicLong(), healthChecks = new AtomicLong();
             List<String> healthFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -251,16 +252,6 @@ class ServerProcessIT {
             assertThat(slowestHealthMs.get()).as("slowest /api/health (ms) during the uploads").isLessThan(1000);
             assertThat(mostResident.get()).as("server resident bytes during the uploads").isLessThan(RSS_BOUND);
         }
-    }
-
-    /** The same flat PNG with a different colour per index. */
-    static byte[] flatPngVariant(int i) throws Exception {
-        byte[] png = flatPng(9950, 9950);
-        return recolour(png, i);
-    }
-
-    private static byte[] recolour(byte[] png, int i) {
-        return i == 0 ? png : withTextChunk(png, "variant " + i);
     }
 
     /** A tEXt chunk after IHDR changes the bytes (and so the SHA-256) without changing a pixel. */
