@@ -13,22 +13,49 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blobs as files under {@code root/ab/cd/abcd...}: written to a temporary file, forced to disk, then renamed into
- * place, so a blob is either whole or absent even if the process is killed mid-write.
+ * place, so a blob is either whole or absent even if the process is killed mid-write. Folders are 0700 and files
+ * 0600 (the temporary file is created so). A {@code .part} file that a killed process left behind is removed
+ * when the store opens, once it is older than {@link #STALE_PART}: a younger one may be another process's
+ * write in progress (the CLI beside a running server share the folder).
  */
 public final class FileBlobStore implements BlobStore {
+    static final Duration STALE_PART = Duration.ofMinutes(10);
+    private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
     private final Path root;
 
     public FileBlobStore(Path root) {
         this.root = root;
-        try {
-            Files.createDirectories(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create blob folder " + root + ": " + e.getMessage(), e);
+        OwnerOnly.narrowedFolder(root);
+        removeStaleParts();
+    }
+
+    /** Deletes {@code .part} files older than {@link #STALE_PART}; returns how many. */
+    int removeStaleParts() {
+        Instant before = Instant.now().minus(STALE_PART);
+        int removed = 0;
+        try (Stream<Path> files = Files.walk(root, 3)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().endsWith(".part") || !Files.isRegularFile(f)) continue;
+                try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(before) && Files.deleteIfExists(f)) removed++;
+                } catch (NoSuchFileException e) {
+                    // renamed into place or removed by its writer meanwhile
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not look for stale .part files under {}: {}", root, e.getMessage());
         }
+        if (removed > 0) LOG.info("removed {} stale .part file(s) under {} left by an interrupted write", removed, root);
+        return removed;
     }
 
     Path pathOf(String sha256) {
@@ -41,7 +68,7 @@ public final class FileBlobStore implements BlobStore {
         Path target = pathOf(sha256);
         if (Files.exists(target)) return;
         try {
-            Files.createDirectories(target.getParent());
+            OwnerOnly.folders(target.getParent());
             Path temp = Files.createTempFile(target.getParent(), sha256.substring(0, 8), ".part");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);

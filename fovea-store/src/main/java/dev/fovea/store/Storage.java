@@ -11,9 +11,6 @@ import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -25,12 +22,21 @@ import org.flywaydb.core.api.FlywayException;
  *
  * <p>Embedded ({@link #embedded}): an H2 file database in PostgreSQL mode with blobs as files, both under the
  * workspace folder. {@code WRITE_DELAY=0} writes each commit through at once, so a killed process loses no
- * committed row; {@code AUTO_SERVER=TRUE} lets a second process (the CLI beside a running server) share the file.
+ * committed row; {@code AUTO_SERVER=TRUE} lets a second process (the CLI beside a running server) share the file,
+ * through a TCP server on the loopback interface only. The workspace folder and its {@code db} folder are 0700
+ * and the database files 0600 ({@link OwnerOnly}).
  *
  * <p>Shared ({@link #server}): any JDBC URL (PostgreSQL for several machines); blobs live in the database and are
  * cached on local disk by hash.
  */
 public final class Storage implements AutoCloseable {
+    static {
+        // AUTO_SERVER starts an H2 TCP server for other processes on this machine; it listens on every interface
+        // unless h2.bindAddress is set, which H2 reads once, when its first class loads, so it is set here, before
+        // any H2 use. The lock file then names 127.0.0.1, so other local processes still connect.
+        System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
+
     private final HikariDataSource dataSource;
     private final ProjectStore projects;
     private final ImageStore images;
@@ -66,12 +72,13 @@ public final class Storage implements AutoCloseable {
     }
 
     public static Storage embedded(Path workspace, Clock clock) {
-        try {
-            Files.createDirectories(workspace);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create workspace folder " + workspace + ": " + e.getMessage(), e);
-        }
+        // The workspace folder is the fence: 0700, so that no other local user reaches the database, its lock
+        // file (which holds the key to H2's server) or the blobs, even where a file inside has a wider mode.
+        OwnerOnly.narrowedFolder(workspace);
+        Path db = workspace.resolve("db");
+        OwnerOnly.narrowedFolder(db);
         HikariDataSource ds = open(embeddedUrl(workspace), 8);
+        OwnerOnly.filesIn(db); // H2 created them under the process's umask
         return new Storage(ds, new FileBlobStore(workspace.resolve("blobs")), clock,
                 "workspace " + workspace.toAbsolutePath().normalize());
     }

@@ -125,14 +125,13 @@ final class CurationRoutes {
             case "restore" -> null;
             default -> throw FoveaException.invalid("action '" + action + "' is not one of reject, keep, restore");
         };
-        JsonNode ids = body.get("images");
-        if (ids == null || !ids.isArray() || ids.isEmpty()) {
+        List<String> ids = JsonFields.texts(body, "images");
+        if (ids == null || ids.isEmpty()) {
             throw FoveaException.invalid("'images' must be a non-empty array of image ids");
         }
         if (ids.size() > MAX_BULK) throw FoveaException.invalid("at most " + MAX_BULK + " images per request, got " + ids.size());
         Set<String> shas = new LinkedHashSet<>();
-        for (JsonNode id : ids) {
-            String s = id.asText();
+        for (String s : ids) {
             if (!s.matches("[0-9a-f]{64}")) throw FoveaException.invalid("image id '" + s + "' is not a SHA-256");
             shas.add(s);
         }
@@ -169,8 +168,13 @@ final class CurationRoutes {
         Project p = project(ctx);
         JsonNode body = SessionRoutes.json(ctx);
         Map<String, String> overrides = new LinkedHashMap<>();
-        body.fields().forEachRemaining(e -> {
-            if (!e.getValue().isNull() && !e.getValue().asText().isBlank()) overrides.put(e.getKey(), e.getValue().asText());
+        // Thresholds are numbers, sent as numbers or as text; saveThresholds checks each value.
+        body.properties().forEach(e -> {
+            JsonNode v = e.getValue();
+            if (!v.isNull() && !v.isNumber() && !v.isTextual()) {
+                throw FoveaException.invalid("field '" + e.getKey() + "' must be a number, not " + JsonFields.describe(v));
+            }
+            if (!v.isNull() && !v.asText().isBlank()) overrides.put(e.getKey(), v.asText());
         });
         context.checks().saveThresholds(p, overrides);
         thresholds(ctx);

@@ -36,8 +36,11 @@ import java.util.regex.Pattern;
  */
 public final class CustomVisionRoutes {
     private static final Pattern PATH = Pattern.compile("^/customvision/v3\\.[01]/[Pp]rediction/.*");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+    static final Duration URL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration URL_TOTAL_TIMEOUT = Duration.ofSeconds(15);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(URL_CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final java.util.concurrent.ExecutorService FETCHERS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private final ServerContext context;
     private final java.util.concurrent.ConcurrentHashMap<String, Cached> targets = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -118,7 +121,7 @@ public final class CustomVisionRoutes {
         Target t = target(ctx);
         JsonNode body = SessionRoutes.json(ctx);
         String url = null;
-        for (var e : body.properties()) if (e.getKey().equalsIgnoreCase("url") && e.getValue().isTextual()) url = e.getValue().asText();
+        for (var e : body.properties()) if (e.getKey().equalsIgnoreCase("url")) url = JsonFields.text(body, e.getKey());
         if (url == null || url.isBlank()) throw new FoveaException("bad_url", "body needs {\"url\": \"https://...\"}");
         answer(ctx, t, fetch(url));
     }
@@ -136,26 +139,64 @@ public final class CustomVisionRoutes {
             throw new FoveaException("bad_url", "image URL '" + url + "' must be http or https");
         }
         List<String> allowed = context.settings().serving().urlHosts();
-        if (!allowed.contains(host)) {
+        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        if (!allowed.contains(host) && !allowed.contains(host + ":" + port)) {
             throw new FoveaException("bad_url", allowed.isEmpty()
                     ? "fetching image URLs is off; list the hosts it may fetch from in setting serving.url_hosts"
                     : "host '" + host + "' is not in setting serving.url_hosts " + allowed);
         }
+        // A listed host is reachable on the web ports only; any other port must be named ("host:8080"), so that
+        // the route cannot probe a listed machine's other services.
+        if (port != 80 && port != 443 && !allowed.contains(host + ":" + port)) {
+            throw new FoveaException("bad_url", "image URL '" + url + "' uses port " + port + "; only ports 80 and 443"
+                    + " are fetched unless setting serving.url_hosts names the port, e.g. " + host + ":" + port);
+        }
         long limit = context.settings().server().maxRequestBytes();
-        try {
-            HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                if (r.statusCode() != 200) throw new FoveaException("bad_url", "fetching " + url + " answered HTTP " + r.statusCode());
-                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-                if (bytes.length > limit) throw new FoveaException("too_large", "the image at " + url + " is over " + limit + " bytes");
-                return bytes;
+        long deadline = System.nanoTime() + URL_TOTAL_TIMEOUT.toNanos();
+        InputStream[] body = {null};
+        // The whole fetch, headers and body, within URL_TOTAL_TIMEOUT: HttpClient's request timeout ends at the
+        // headers, and a host trickling its body would otherwise hold the request for as long as it likes.
+        java.util.concurrent.Future<byte[]> fetch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(URL_TOTAL_TIMEOUT).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                body[0] = r.body();
+                try (InputStream in = r.body()) {
+                    if (r.statusCode() != 200) throw new FoveaException("bad_url", "fetching " + url + " answered HTTP " + r.statusCode());
+                    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+                    if (bytes.length > limit) throw new FoveaException("too_large", "the image at " + url + " is over " + limit + " bytes");
+                    return bytes;
+                }
+            } catch (IOException e) {
+                throw new FoveaException("bad_url", "could not fetch " + url + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FoveaException("bad_url", "interrupted while fetching " + url);
             }
-        } catch (IOException e) {
-            throw new FoveaException("bad_url", "could not fetch " + url + ": " + e.getMessage());
+        }, FETCHERS);
+        try {
+            return fetch.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            fetch.cancel(true);
+            closeQuietly(body[0]);
+            throw new FoveaException("bad_url", "fetching " + url + " took longer than " + URL_TOTAL_TIMEOUT.toSeconds()
+                    + " s (connect " + URL_CONNECT_TIMEOUT.toSeconds() + " s); the host is too slow");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof FoveaException f) throw f;
+            throw new FoveaException("bad_url", "could not fetch " + url + ": " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            fetch.cancel(true);
             throw new FoveaException("bad_url", "interrupted while fetching " + url);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) return;
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the fetch is abandoned either way
         }
     }
 
@@ -213,7 +254,7 @@ public final class CustomVisionRoutes {
     private void answer(Context ctx, Target t, byte[] bytes) {
         ModelServing.Served served = context.serving().get(t.model());
         float[] input = InferenceRoutes.preprocess(List.of(bytes), served.bundle().preprocessing(),
-                context.settings().importLimits().maxPixels());
+                context.settings().importLimits());
         ModelServing.Answer a = context.serving().predict(t.model(), input, 1);
         ModelVersion v = a.served().version();
         float[] p = a.probabilities()[0];

@@ -60,9 +60,9 @@ public final class DatasetRoutes {
     private void freeze(Context ctx) {
         Project p = project(ctx);
         JsonNode b = ctx.body().isBlank() ? null : SessionRoutes.json(ctx);
-        double validation = b != null && b.has("validation") ? b.get("validation").asDouble() : 0.1;
-        double test = b != null && b.has("test") ? b.get("test").asDouble() : 0.1;
-        long seed = b != null && b.has("seed") ? b.get("seed").asLong() : 42;
+        double validation = JsonFields.number(b, "validation", 0.1);
+        double test = JsonFields.number(b, "test", 0.1);
+        long seed = JsonFields.wholeNumber(b, "seed", 42);
         DatasetService.Frozen f = service().freeze(p, validation, test, seed);
         Map<String, Object> doc = json(f.version(), f.counts());
         doc.put("created", f.created());

@@ -33,11 +33,13 @@ public final class FoveaServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final ProjectMembers members;
     private final boolean trustProxy;
+    private final AccessLog accessLog;
 
     private FoveaServer(ServerContext context, boolean inferenceOnly) {
         this.authenticator = new Authenticator(context);
         this.members = new ProjectMembers(context);
         this.trustProxy = context.settings().server().trustProxy();
+        this.accessLog = AccessLog.open(context);
         List<Route> table = new ArrayList<>();
         if (inferenceOnly) {
             table.addAll(new InferenceRoutes(context).routes());
@@ -74,7 +76,8 @@ public final class FoveaServer implements AutoCloseable {
         long maxRequest = context.settings().server().maxRequestBytes();
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
-            config.requestLogger.http((ctx, ms) -> AccessLog.record(context, ctx, ms));
+            config.requestLogger.http(accessLog::record);
+            RequestLimits.configure(config, context.settings().server());
             config.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequest;
             config.jetty.multipartConfig.maxFileSize(maxRequest, io.javalin.config.SizeUnit.BYTES);
@@ -88,15 +91,18 @@ public final class FoveaServer implements AutoCloseable {
             });
         });
         app.before(SecurityHeaders::apply); // every response: pages, assets, API answers and errors
+        app.before(ctx -> RequestLimits.checkDeclaredLength(ctx, maxRequest));
         for (Route route : routes) app.addHttpHandler(route.method(), route.path(), ctx -> guard(route, ctx));
         app.exception(FoveaException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e));
         app.exception(HttpResponseException.class, (e, ctx) ->
                 error(ctx, codeFor(e.getStatus()), e.getMessage(), null));
         app.exception(Exception.class, (e, ctx) -> {
+            if (RequestLimits.answer(ctx, e, context.settings().server())) return;
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, "internal", "internal error: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), null);
         });
+        RequestLimits.errors(app, context.settings().server());
         app.error(404, ctx -> {
             if ((ctx.path().startsWith("/api") || ctx.path().startsWith("/v2/") || CustomVisionRoutes.handles(ctx.path()))
                     && ctx.resultInputStream() == null) {
@@ -222,5 +228,6 @@ public final class FoveaServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        accessLog.close();
     }
 }

@@ -157,7 +157,7 @@ public final class InferenceRoutes {
                 n = images.size();
                 checkCount(n);
                 if (n != shape.get(0)) throw FoveaException.invalid("input \"image\" has shape " + shape + " but holds " + n + " images");
-                tensor = preprocess(images, pre, context.settings().importLimits().maxPixels());
+                tensor = preprocess(images, pre, context.settings().importLimits());
             }
             case "input" -> {
                 if (!datatype.equals("FP32")) throw FoveaException.invalid("input \"input\" must have datatype FP32, not " + datatype);
@@ -184,7 +184,7 @@ public final class InferenceRoutes {
         binary.put("probabilities", false);
         binary.put("label", false);
         JsonNode wanted = request.get("outputs");
-        boolean defaultBinary = request.path("parameters").path("binary_data_output").asBoolean(false);
+        boolean defaultBinary = JsonFields.bool(request.path("parameters"), "binary_data_output", false);
         if (wanted != null && wanted.isArray() && !wanted.isEmpty()) {
             binary.clear();
             for (JsonNode o : wanted) {
@@ -192,7 +192,7 @@ public final class InferenceRoutes {
                 if (!name.equals("probabilities") && !name.equals("label")) {
                     throw FoveaException.invalid("output \"" + name + "\" is not one of \"probabilities\", \"label\"");
                 }
-                binary.put(name, o.path("parameters").path("binary_data").asBoolean(defaultBinary));
+                binary.put(name, JsonFields.bool(o.path("parameters"), "binary_data", defaultBinary));
             }
         } else if (defaultBinary) {
             binary.replaceAll((key, b) -> true);
@@ -283,8 +283,9 @@ public final class InferenceRoutes {
     }
 
     private static int binarySize(JsonNode input) {
-        JsonNode size = input.path("parameters").get("binary_data_size");
-        return size == null ? -1 : size.asInt(-1);
+        int size = JsonFields.integer(input.path("parameters"), "binary_data_size", -1);
+        if (size < -1) throw FoveaException.invalid("field 'binary_data_size' must be 0 or more, not " + size);
+        return size;
     }
 
     private static List<byte[]> imageBytes(JsonNode input, byte[] binary, int[] at) {
@@ -334,6 +335,11 @@ public final class InferenceRoutes {
                 throw FoveaException.invalid("binary FP32 tensor has " + size + " bytes, expected " + 4L * expected);
             }
             ByteBuffer.wrap(binary, 0, size).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            for (int i = 0; i < expected; i++) {
+                if (!Float.isFinite(out[i])) {
+                    throw FoveaException.invalid("input \"input\" value " + i + " is " + out[i] + "; FP32 inputs must be finite numbers");
+                }
+            }
             return out;
         }
         JsonNode data = input.get("data");
@@ -342,20 +348,34 @@ public final class InferenceRoutes {
         if (flat.size() != expected) throw FoveaException.invalid("input \"input\" holds " + flat.size() + " values; its shape needs " + expected);
         for (int i = 0; i < expected; i++) {
             JsonNode d = flat.get(i);
-            if (!d.isNumber()) throw FoveaException.invalid("input \"input\" value " + i + " is not a number");
+            if (!d.isNumber()) throw FoveaException.invalid("input \"input\" value " + i + " is " + d + ", not a number");
             out[i] = d.floatValue();
+            // 1e39 overflows a float to Infinity, and the model would answer NaN probabilities with a label.
+            if (!Float.isFinite(out[i])) {
+                throw FoveaException.invalid("input \"input\" value " + i + " is " + d + ", which is not a finite 32-bit"
+                        + " float (FP32 holds magnitudes up to about 3.4e38)");
+            }
         }
         return out;
     }
 
-    /** Decodes and preprocesses encoded images; a bad one is a 400 naming its position and reason. */
-    static float[] preprocess(List<byte[]> images, Preprocessing pre, long maxPixels) {
-        ImageDecoder decoder = new ImageDecoder(maxPixels);
+    /**
+     * Decodes and preprocesses encoded images within the server's decode budget (held until each is resized); a
+     * bad one is a 400 naming its position and reason.
+     */
+    static float[] preprocess(List<byte[]> images, Preprocessing pre, dev.fovea.core.imports.ImportLimits limits) {
+        ImageDecoder decoder = new ImageDecoder(limits.maxPixels(), limits.decodeBudget());
         int plane = 3 * pre.inputSize() * pre.inputSize();
         float[] out = new float[images.size() * plane];
         for (int i = 0; i < images.size(); i++) {
+            int at = i * plane;
             try {
-                pre.toChw(pre.resize(decoder.decode(images.get(i)).pixels()), out, i * plane);
+                decoder.decode(images.get(i), d -> {
+                    pre.toChw(pre.resize(d.pixels()), out, at);
+                    return null;
+                });
+            } catch (dev.fovea.core.serving.Overloaded e) {
+                throw e; // keeps its Retry-After
             } catch (FoveaException e) {
                 throw new FoveaException(e.code(), "image " + i + ": " + e.getMessage());
             }

@@ -100,15 +100,17 @@ public final class ModelRoutes {
 
     private void register(Context ctx) {
         JsonNode b = SessionRoutes.json(ctx);
-        if (!b.has("run") || !b.get("run").canConvertToLong()) throw FoveaException.invalid("body needs \"run\": RUN_ID");
-        if (!b.has("name") || !b.get("name").isTextual()) throw FoveaException.invalid("body needs \"name\": \"model-name\"");
-        ModelVersion v = context.registry().register(b.get("run").asLong(), b.get("name").asText(), b.path("description").asText(""));
+        long run = JsonFields.wholeNumber(b, "run", -1);
+        String name = JsonFields.text(b, "name"), description = JsonFields.text(b, "description");
+        if (run < 0) throw FoveaException.invalid("body needs \"run\": RUN_ID");
+        if (name == null) throw FoveaException.invalid("body needs \"name\": \"model-name\"");
+        ModelVersion v = context.registry().register(run, name, description == null ? "" : description);
         ctx.status(201).json(json(v, store()));
     }
 
     private void alias(Context ctx) {
         JsonNode b = SessionRoutes.json(ctx);
-        if (!b.has("version") || !b.get("version").canConvertToInt()) throw FoveaException.invalid("body needs \"version\": N");
+        if (JsonFields.integer(b, "version", -1) < 0) throw FoveaException.invalid("body needs \"version\": N");
         String name = ctx.pathParam("name");
         context.registry().alias(name, ctx.pathParam("alias"), b.get("version").asInt());
         context.serving().refresh(); // this server switches now; others within serving.alias_poll_ms

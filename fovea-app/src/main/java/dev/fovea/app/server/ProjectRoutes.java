@@ -68,12 +68,12 @@ final class ProjectRoutes {
 
     private void create(Context ctx) {
         com.fasterxml.jackson.databind.JsonNode body = SessionRoutes.json(ctx);
-        com.fasterxml.jackson.databind.JsonNode classes = body.get("classes");
-        if (classes == null || !classes.isArray() || classes.isEmpty()) {
+        List<String> classes = JsonFields.texts(body, "classes");
+        if (classes == null || classes.isEmpty()) {
             throw FoveaException.invalid("'classes' must be a non-empty array of class names");
         }
         List<String> names = new ArrayList<>();
-        classes.forEach(c -> names.add(dev.fovea.core.project.ClassName.check(c.asText().strip())));
+        classes.forEach(c -> names.add(dev.fovea.core.project.ClassName.check(c.strip())));
         Project p = context.storage().projects().create(SessionRoutes.text(body, "name"), names);
         ctx.status(201).json(summary(p, 0));
     }

@@ -122,7 +122,7 @@ final class ReviewRoutes {
         }
         ReviewService.Submitted submitted = service().submit(p, user(ctx), SessionRoutes.text(body, "image"),
                 Decision.fromWord(SessionRoutes.text(body, "decision")), SessionRoutes.text(body, "class"),
-                body.has("duration_ms") ? body.get("duration_ms").asLong() : 0, clientId);
+                JsonFields.wholeNumber(body, "duration_ms", 0), clientId);
         Map<String, Object> out = review(submitted.review());
         out.put("repeated", submitted.repeated());
         ctx.status(submitted.repeated() ? 200 : 201).json(out);
@@ -172,18 +172,19 @@ final class ReviewRoutes {
         JsonNode b = SessionRoutes.json(ctx);
         ReviewSettings current = service().settings(p);
         Map<String, String> keys = new LinkedHashMap<>(current.classKeys());
-        if (b.has("class_keys")) {
-            if (!b.get("class_keys").isObject()) throw FoveaException.invalid("class_keys must be an object {class: key}");
+        Map<String, String> given = JsonFields.textMap(b, "class_keys");
+        if (given != null) {
             keys.clear();
-            b.get("class_keys").fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue().asText()));
+            given.forEach((cls, key) -> keys.put(cls, key == null ? "" : key));
         }
+        String criteria = JsonFields.text(b, "criteria"), order = JsonFields.text(b, "queue_order");
         ReviewSettings updated = new ReviewSettings(
-                b.has("criteria") ? b.get("criteria").asText() : current.criteria(), keys,
-                b.has("reviews_per_image") ? b.get("reviews_per_image").asInt() : current.reviewsPerImage(),
-                b.has("double_review_fraction") ? b.get("double_review_fraction").asDouble() : current.doubleReviewFraction(),
-                b.has("queue_order") ? QueueOrder.fromWord(b.get("queue_order").asText()) : current.queueOrder(),
-                b.has("idle_seconds") ? b.get("idle_seconds").asInt() : current.idleSeconds(),
-                b.has("agreement_needed") ? b.get("agreement_needed").asInt() : current.agreementNeeded());
+                criteria != null ? criteria : current.criteria(), keys,
+                JsonFields.integer(b, "reviews_per_image", current.reviewsPerImage()),
+                JsonFields.number(b, "double_review_fraction", current.doubleReviewFraction()),
+                order != null ? QueueOrder.fromWord(order) : current.queueOrder(),
+                JsonFields.integer(b, "idle_seconds", current.idleSeconds()),
+                JsonFields.integer(b, "agreement_needed", current.agreementNeeded()));
         service().saveSettings(p, updated);
         ctx.json(settingsJson(p));
     }
@@ -206,9 +207,9 @@ final class ReviewRoutes {
     private void addReviewer(Context ctx) {
         Project p = project(ctx);
         JsonNode b = SessionRoutes.json(ctx);
-        JsonNode rate = b.get("hourly_rate");
-        if (rate == null || !rate.isNumber()) throw FoveaException.invalid("hourly_rate must be a number, e.g. 12.50");
-        ReviewerInfo r = service().addReviewer(p, SessionRoutes.text(b, "user"), Math.round(rate.asDouble() * 100),
+        if (!b.hasNonNull("hourly_rate")) throw FoveaException.invalid("hourly_rate must be a number, e.g. 12.50");
+        double rate = JsonFields.number(b, "hourly_rate", 0);
+        ReviewerInfo r = service().addReviewer(p, SessionRoutes.text(b, "user"), Math.round(rate * 100),
                 SessionRoutes.text(b, "currency"));
         ctx.status(201).json(reviewer(r));
     }
@@ -219,7 +220,7 @@ final class ReviewRoutes {
         String raw = ctx.body();
         if (raw != null && !raw.isBlank()) {
             JsonNode b = SessionRoutes.json(ctx);
-            if (b.has("excluded")) excluded = b.get("excluded").asBoolean();
+            excluded = JsonFields.bool(b, "excluded", true);
         }
         service().exclude(p, ctx.pathParam("user"), excluded);
         reviewers(ctx);

@@ -217,9 +217,8 @@ public final class RunRoutes {
     private void tags(Context ctx) {
         Run r = run(ctx);
         var body = SessionRoutes.json(ctx);
-        if (!body.has("tags") || !body.get("tags").isArray()) throw FoveaException.invalid("body needs \"tags\": [...]");
-        List<String> tags = new ArrayList<>();
-        for (var t : body.get("tags")) tags.add(t.asText());
+        List<String> tags = JsonFields.texts(body, "tags");
+        if (tags == null) throw FoveaException.invalid("body needs \"tags\": [...]");
         context.storage().runs().setTags(r.id(), checkTags(tags));
         ctx.json(json(service().runs().require(r.id()), null));
     }
@@ -240,9 +239,10 @@ public final class RunRoutes {
     private void notes(Context ctx) {
         Run r = run(ctx);
         var body = SessionRoutes.json(ctx);
-        if (!body.has("notes") || !body.get("notes").isTextual()) throw FoveaException.invalid("body needs \"notes\": \"...\"");
-        if (body.get("notes").asText().length() > 10_000) throw FoveaException.invalid("notes are longer than 10,000 characters");
-        context.storage().runs().setNotes(r.id(), body.get("notes").asText());
+        String notes = JsonFields.text(body, "notes");
+        if (notes == null) throw FoveaException.invalid("body needs \"notes\": \"...\"");
+        if (notes.length() > 10_000) throw FoveaException.invalid("notes are longer than 10,000 characters");
+        context.storage().runs().setNotes(r.id(), notes);
         ctx.json(json(service().runs().require(r.id()), null));
     }
 

@@ -67,7 +67,8 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
         host.put("host", hostName());
         host.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
-                storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels()), registry, runsDir,
+                storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels(),
+                settings.importLimits().decodeBudget()), registry, runsDir,
                 host, clock);
     }
 
@@ -103,6 +104,6 @@ public record ServerContext(Settings settings, Storage storage, AccountService a
 
     public static CheckService checks(Settings settings, Storage storage, Clock clock) {
         return new CheckService(storage.images(), storage.blobs(), storage.curation(), settings.importLimits().maxPixels(),
-                settings.importLimits().threads(), clock);
+                settings.importLimits().decodeBudget(), settings.importLimits().threads(), clock);
     }
 }

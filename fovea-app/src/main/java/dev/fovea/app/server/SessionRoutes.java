@@ -110,8 +110,8 @@ final class SessionRoutes {
         }
     }
 
+    /** The text field, or null when absent; any other type is a 400 naming the field and the value. */
     static String text(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+        return JsonFields.text(body, field);
     }
 }

@@ -37,11 +37,14 @@ public final class SettingsLoader {
         d.put("import.max_pixels", Long.toString(ImportLimits.DEFAULT_MAX_PIXELS));
         d.put("import.max_file_bytes", Long.toString(ImportLimits.DEFAULT_MAX_FILE_BYTES));
         d.put("import.threads", null);
+        d.put("import.decode_budget_pixels", Long.toString(ImportLimits.DEFAULT_DECODE_BUDGET_PIXELS));
         d.put("server.host", "0.0.0.0");
         d.put("server.port", "8080");
         d.put("server.max_request_bytes", Long.toString(64L * 1024 * 1024));
         d.put("server.session_idle_minutes", "120");
         d.put("server.trust_proxy", "false");
+        d.put("server.body_timeout_ms", "10000");
+        d.put("server.access_log", "stderr");
         d.put("server.metrics_public", "false");
         d.put("serving.max_batch", "16");
         d.put("serving.max_delay_ms", "5");
@@ -113,12 +116,16 @@ public final class SettingsLoader {
         ImportLimits limits = new ImportLimits(
                 positive(values, origins, "import.max_pixels", Long.MAX_VALUE),
                 positive(values, origins, "import.max_file_bytes", Integer.MAX_VALUE - 16),
-                threads);
+                threads, new dev.fovea.core.imports.DecodeBudget(
+                        positive(values, origins, "import.decode_budget_pixels", Long.MAX_VALUE),
+                        dev.fovea.core.imports.DecodeBudget.DEFAULT_WAIT));
         ServerSettings server = new ServerSettings(values.get("server.host"),
                 (int) range(values, origins, "server.port", 0, 65535),
                 positive(values, origins, "server.max_request_bytes", Integer.MAX_VALUE - 16),
                 java.time.Duration.ofMinutes(positive(values, origins, "server.session_idle_minutes", 525_600)),
-                bool(values, origins, "server.trust_proxy"));
+                bool(values, origins, "server.trust_proxy"),
+                java.time.Duration.ofMillis(range(values, origins, "server.body_timeout_ms", 100, 3_600_000)),
+                accessLog(values.get("server.access_log"), cwd));
         ServingConfig serving = new ServingConfig(new dev.fovea.core.serving.ServingSettings(
                 (int) range(values, origins, "serving.max_batch", 1, 4096),
                 java.time.Duration.ofMillis(range(values, origins, "serving.max_delay_ms", 0, 10_000)),
@@ -129,6 +136,14 @@ public final class SettingsLoader {
                 java.util.Arrays.stream(values.getOrDefault("serving.url_hosts", "").split(","))
                         .map(String::strip).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT)).toList());
         return new Settings(workspace, db, cache, limits, server, serving, Map.copyOf(values), Map.copyOf(origins));
+    }
+
+    /** {@code stderr}, {@code off}, or a file (relative to the working directory), as an absolute path. */
+    private static String accessLog(String raw, Path cwd) {
+        String v = raw == null ? "" : raw.strip();
+        if (v.isEmpty() || v.equalsIgnoreCase("stderr")) return "stderr";
+        if (v.equalsIgnoreCase("off")) return "off";
+        return cwd.resolve(v).normalize().toString();
     }
 
     static String envName(String key) {

@@ -32,10 +32,16 @@ public final class CheckService {
     private final Clock clock;
 
     public CheckService(ImageStore images, BlobStore blobs, CurationStore curation, long maxPixels, int threads, Clock clock) {
+        this(images, blobs, curation, maxPixels, dev.fovea.core.imports.DecodeBudget.unlimited(), threads, clock);
+    }
+
+    /** Decoding within the process's shared decode budget. */
+    public CheckService(ImageStore images, BlobStore blobs, CurationStore curation, long maxPixels,
+            dev.fovea.core.imports.DecodeBudget budget, int threads, Clock clock) {
         this.images = images;
         this.blobs = blobs;
         this.curation = curation;
-        this.decoder = new ImageDecoder(maxPixels);
+        this.decoder = new ImageDecoder(maxPixels, budget);
         this.threads = threads;
         this.clock = clock;
     }
@@ -114,7 +120,7 @@ public final class CheckService {
             return Optional.empty();
         }
         try {
-            return Optional.of(MetricsCalculator.measure(decoder.decode(bytes.get()).pixels()));
+            return Optional.of(decoder.decode(bytes.get(), d -> MetricsCalculator.measure(d.pixels())));
         } catch (ImageRejectedException e) {
             LOG.warn("project '{}': image {} no longer decodes ({}); it is left out of the checks", project.name(), sha,
                     e.getMessage());

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
@@ -32,13 +33,29 @@ public final class ImageDecoder {
     }
 
     private final long maxPixels;
+    private final DecodeBudget budget;
 
     public ImageDecoder(long maxPixels) {
-        if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, was " + maxPixels);
-        this.maxPixels = maxPixels;
+        this(maxPixels, DecodeBudget.unlimited());
     }
 
+    /** Decodes within the shared {@code budget}: see {@link #decode(byte[], Function)}. */
+    public ImageDecoder(long maxPixels, DecodeBudget budget) {
+        if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, was " + maxPixels);
+        this.maxPixels = maxPixels;
+        this.budget = budget;
+    }
+
+    /** The decoded image; its pixels count against the budget only while decoding. */
     public DecodedImage decode(byte[] bytes) {
+        return decode(bytes, image -> image);
+    }
+
+    /**
+     * Decodes and hands the image to {@code use}, holding width x height of the decode budget from the header until
+     * {@code use} returns, so that the pixels the caller works with (a thumbnail, a resize) count too.
+     */
+    public <T> T decode(byte[] bytes, Function<DecodedImage, T> use) {
         if (bytes.length == 0) {
             throw new ImageRejectedException(RejectReason.EMPTY, "the file is empty (0 bytes)");
         }
@@ -64,23 +81,27 @@ public final class ImageDecoder {
                             "the %s header says %dx%d = %.1f megapixels, over the limit of %.1f megapixels",
                             format.word(), width, height, width * height / 1e6, maxPixels / 1e6));
                 }
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener(collect(warnings));
-                BufferedImage pixels;
-                try {
-                    pixels = reader.read(0);
-                } catch (IOException | RuntimeException e) {
-                    throw broken(format, endMissing, e, "its pixels cannot be decoded");
+                try (DecodeBudget.Lease lease = budget.acquire(width * height, "a " + width + "x" + height + " " + format.word())) {
+                    return offVirtualThread(width * height >= OFF_VIRTUAL_PIXELS, () -> {
+                        List<String> warnings = new ArrayList<>();
+                        reader.addIIOReadWarningListener(collect(warnings));
+                        BufferedImage pixels;
+                        try {
+                            pixels = reader.read(0);
+                        } catch (IOException | RuntimeException e) {
+                            throw broken(format, endMissing, e, "its pixels cannot be decoded");
+                        }
+                        Optional<String> truncation = warnings.stream().filter(ImageDecoder::meansTruncated).findFirst();
+                        if (truncation.isPresent() || endMissing) {
+                            throw new ImageRejectedException(RejectReason.TRUNCATED, "the " + format.word()
+                                    + " file is cut short: " + truncation.orElse(endMarkerName(format) + " is missing"));
+                        }
+                        if (format == ImageFormat.JPEG) {
+                            pixels = ExifOrientation.apply(pixels, ExifOrientation.read(bytes));
+                        }
+                        return use.apply(new DecodedImage(format, pixels));
+                    });
                 }
-                Optional<String> truncation = warnings.stream().filter(ImageDecoder::meansTruncated).findFirst();
-                if (truncation.isPresent() || endMissing) {
-                    throw new ImageRejectedException(RejectReason.TRUNCATED, "the " + format.word()
-                            + " file is cut short: " + truncation.orElse(endMarkerName(format) + " is missing"));
-                }
-                if (format == ImageFormat.JPEG) {
-                    pixels = ExifOrientation.apply(pixels, ExifOrientation.read(bytes));
-                }
-                return new DecodedImage(format, pixels);
             } finally {
                 reader.dispose();
             }
@@ -92,6 +113,27 @@ public final class ImageDecoder {
                     "decoding needed more memory than this process has: " + e.getMessage());
         }
     }
+
+    /**
+     * Runs the pixel work on a platform thread when called from a virtual one. Decoding is seconds of CPU without
+     * a blocking call, and a virtual thread is never preempted: two big decodes on a two-core machine would hold
+     * every carrier thread, and the server could not answer even {@code /api/health} until they were done.
+     * Small images (a served model's inputs) decode in a millisecond and stay where they are.
+     */
+    private static <T> T offVirtualThread(boolean large, java.util.function.Supplier<T> work) {
+        if (!large || !Thread.currentThread().isVirtual()) return work.get();
+        try {
+            return java.util.concurrent.CompletableFuture.supplyAsync(work, PIXEL_THREADS).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    static final long OFF_VIRTUAL_PIXELS = 4_000_000;
+    private static final java.util.concurrent.ExecutorService PIXEL_THREADS = java.util.concurrent.Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("fovea-decode-", 0).factory());
 
     private static ImageReader readerFor(ImageFormat format, ImageInputStream input) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(input);

@@ -42,7 +42,7 @@ public final class ImageIngest {
         this.blobs = blobs;
         this.curation = curation;
         this.limits = limits;
-        this.decoder = new ImageDecoder(limits.maxPixels());
+        this.decoder = new ImageDecoder(limits.maxPixels(), limits.decodeBudget());
         this.clock = clock;
     }
 
@@ -92,26 +92,33 @@ public final class ImageIngest {
         if (images.find(projectId, sha).isPresent()) {
             return new Prepared(path, sha, null, null, null); // known bytes: no need to decode them again
         }
-        DecodedImage decoded;
+        // Only what is derived leaves the lambda: the pixels must be garbage once the budget is given back.
+        record Derived(dev.fovea.core.image.ImageFormat format, int width, int height, byte[] thumbnail, ImageMetrics metrics) {}
+        Derived derived;
+        long[] marks = new long[2];
         try {
-            decoded = decoder.decode(bytes);
+            // The thumbnail and the metrics read the pixels, so they are made while the decode budget is held.
+            derived = decoder.decode(bytes, decoded -> {
+                marks[0] = System.nanoTime();
+                byte[] thumbnail = Thumbnails.jpeg(decoded.pixels(), Thumbnails.DEFAULT_SIZE);
+                marks[1] = System.nanoTime();
+                return new Derived(decoded.format(), decoded.width(), decoded.height(), thumbnail,
+                        MetricsCalculator.measure(decoded.pixels()));
+            });
         } catch (ImageRejectedException e) {
-            return new Prepared(path, null, null, null, new Rejection(path, e.reason(), e.getMessage(), clock.instant()));
-        } finally {
             timings.addDecode(System.nanoTime() - t1);
+            return new Prepared(path, null, null, null, new Rejection(path, e.reason(), e.getMessage(), clock.instant()));
         }
-        long t2 = System.nanoTime();
-        byte[] thumbnail = Thumbnails.jpeg(decoded.pixels(), Thumbnails.DEFAULT_SIZE);
         long t3 = System.nanoTime();
-        timings.addThumbnail(t3 - t2);
-        ImageMetrics metrics = MetricsCalculator.measure(decoded.pixels());
-        long t4 = System.nanoTime();
-        timings.addMeasure(t4 - t3);
-        t3 = t4;
+        timings.addDecode(marks[0] - t1);
+        timings.addThumbnail(marks[1] - marks[0]);
+        timings.addMeasure(t3 - marks[1]);
+        byte[] thumbnail = derived.thumbnail();
+        ImageMetrics metrics = derived.metrics();
         blobs.put(sha, bytes);
         String thumbSha = blobs.put(thumbnail);
         timings.addStore(System.nanoTime() - t3);
-        StoredImage image = new StoredImage(projectId, sha, decoded.format(), decoded.width(), decoded.height(),
+        StoredImage image = new StoredImage(projectId, sha, derived.format(), derived.width(), derived.height(),
                 bytes.length, thumbSha, label, clock.instant());
         return new Prepared(path, sha, image, metrics, null);
     }

@@ -101,7 +101,13 @@ public final class ImportService {
         }
         try {
             byte[] bytes = ingest.readLimited(c.path(), c.opener().open());
-            return ingest.prepare(project.id(), c.path(), bytes, label);
+            while (true) {
+                try {
+                    return ingest.prepare(project.id(), c.path(), bytes, label);
+                } catch (dev.fovea.core.serving.Overloaded busy) {
+                    // The decode budget's wait limit is for HTTP callers; an import waits its turn however long.
+                }
+            }
         } catch (ImageRejectedException e) {
             return new ImageIngest.Prepared(c.path(), null, null, null, ingest.rejection(c.path(), e.reason(), e.getMessage()));
         } catch (IOException e) {

@@ -24,9 +24,31 @@ final class RunLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /**
+     * Creates the run folder and any missing parents (the workspace's {@code runs}) as 0700: checkpoints are the
+     * workspace's data too, and their files get whatever mode the umask gives, so the folder is the fence.
+     */
+    private static void ownerOnlyFolders(Path dir) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir);
+            return;
+        }
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) missing.push(p);
+        var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        for (Path p : missing) {
+            try {
+                Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                continue; // made meanwhile by another process; its mode is its maker's
+            }
+            Files.setPosixFilePermissions(p, mode);
+        }
+    }
+
     static RunLock acquire(Path dir, long runId) {
         try {
-            Files.createDirectories(dir);
+            ownerOnlyFolders(dir);
             FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
