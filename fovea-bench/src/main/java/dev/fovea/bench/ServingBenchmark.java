@@ -1,5 +1,6 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.ServerProbe;
 import dev.fovea.core.imports.ImageDecoder;
 import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.testing.FashionMnist;
@@ -378,7 +379,7 @@ public final class ServingBenchmark {
                     serverNotes.add(m.name() + " batching " + b + ": did not start: " + e.getMessage());
                     continue;
                 }
-                UploadBenchmark.ServerProbe probe = new UploadBenchmark.ServerProbe(server.pid(), jcmd);
+                ServerProbe probe = new ServerProbe(server.pid(), jcmd);
                 System.out.printf(Locale.ROOT, "server pid %d on port %d, ready after %.1f s, RSS %.0f MiB",
                         server.pid(), server.port(), server.startSeconds(), probe.rssKib() / 1024.0);
                 if (serverWarmup > 0) { // the JIT compiles the request path in the first seconds: not part of any phase
@@ -693,7 +694,7 @@ public final class ServingBenchmark {
 
     // ---- load ---------------------------------------------------------------------------------------------------
 
-    static Phase phase(Config config, Server server, UploadBenchmark.ServerProbe probe, String model, String batching,
+    static Phase phase(Config config, Server server, ServerProbe probe, String model, String batching,
             int concurrency, List<Payload> payloads, int warmup, int seconds) throws InterruptedException {
         URI uri = URI.create(server.url() + "/v2/models/" + model + "/infer");
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
@@ -770,7 +771,7 @@ public final class ServingBenchmark {
 
     static Map<String, Object> soak(Config config, Server server, String model, List<Payload> payloads, int concurrency, int seconds,
             int every) throws InterruptedException {
-        UploadBenchmark.ServerProbe probe = new UploadBenchmark.ServerProbe(server.pid(), config.jcmd());
+        ServerProbe probe = new ServerProbe(server.pid(), config.jcmd());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, Double> first = scrape(http, config, server);
         boolean heapFromMetrics = first.containsKey("jvm_memory_used_bytes:heap");
