@@ -49,6 +49,12 @@ public final class CpuTime {
         }
     }
 
+    /** {@link #machineTicks()}, or {0, 0} if unknown (a difference of two then reads 0). */
+    public static long[] machineTicksOrZero() {
+        long[] ticks = machineTicks();
+        return ticks == null ? new long[] {0, 0} : ticks;
+    }
+
     /** Two adjacent fields of a /proc stat line, summed, in ms; {@code first} counts from field 3 (state) as 0. */
     private static long statTicks(String file, int first) {
         try {

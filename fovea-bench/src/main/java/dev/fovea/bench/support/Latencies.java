@@ -37,6 +37,11 @@ public final class Latencies {
         return l;
     }
 
+    /** The summary of the first {@code n} values of {@code nanos}. */
+    public static Summary summaryOf(long[] nanos, int n) {
+        return of(nanos, n).summary();
+    }
+
     public static Latencies ofMillis(double[] millis) {
         Latencies l = new Latencies();
         for (double v : millis) if (Double.isFinite(v)) l.recordMillis(v);
