@@ -126,7 +126,8 @@ bench_results_file() {
 # bench_header: the first lines of every result file: script, time, commit; machine and load; JDK.
 bench_header() {
   local dirty=""
-  [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && dirty=" (with local changes)"
+  # results of earlier runs are not local changes to the code
+  [ -n "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ] && dirty=" (with local changes)"
   echo "# bench/$BENCH_NAME.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
   echo "# $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'); $(nproc) cores; $(free -m 2>/dev/null | awk '/^Mem:/ {print $2 " MiB memory"}'); load average before: $(bench_load)"
   echo "# $("$JAVA" -version 2>&1 | head -n1)"
