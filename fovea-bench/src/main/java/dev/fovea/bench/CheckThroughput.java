@@ -30,13 +30,37 @@ import java.util.stream.Stream;
 
 /** Part 1 of the checks benchmark: check throughput on the import benchmark's images. */
 final class CheckThroughput {
-    private CheckThroughput() {}
+    private final Path data;
+    private final int threads, reps;
+    private final JsonObject out = new JsonObject();
+    private List<Path> files;
+    private byte[][] bytes;
+    private final ImageDecoder decoder = new ImageDecoder(ImportLimits.DEFAULT_MAX_PIXELS);
+    private BufferedImage[] decoded;
+    private ImageMetrics[] metrics;
+    private long[] hashes;
+
+    private CheckThroughput(Path data, int threads, int reps) {
+        this.data = data;
+        this.threads = threads;
+        this.reps = reps;
+    }
 
     static JsonObject throughput(Path data, int threads, int reps) throws IOException {
         if (!Files.isDirectory(data)) {
             throw new IllegalStateException("data folder " + data + " does not exist; prepare it with PrepareImportData");
         }
-        List<Path> files;
+        CheckThroughput t = new CheckThroughput(data, threads, reps);
+        t.readAndDecode();
+        t.timeVariants();
+        t.compareHashes();
+        t.timeFlagRules();
+        Arrays.fill(t.decoded, null);
+        return t.out;
+    }
+
+    /** Reads every file into memory and decodes it once (the decoded pixels are what measure runs on). */
+    private void readAndDecode() throws IOException {
         try (Stream<Path> walk = Files.walk(data)) {
             files = walk.filter(Files::isRegularFile).filter(p -> {
                 String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -45,7 +69,7 @@ final class CheckThroughput {
         }
         int n = files.size();
         if (n == 0) throw new IllegalStateException("no .jpg/.png files in " + data);
-        byte[][] bytes = new byte[n][];
+        bytes = new byte[n][];
         long total = 0;
         Map<String, Integer> formats = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -54,10 +78,9 @@ final class CheckThroughput {
             String name = files.get(i).getFileName().toString();
             formats.merge(name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT), 1, Integer::sum);
         }
-        ImageDecoder decoder = new ImageDecoder(ImportLimits.DEFAULT_MAX_PIXELS);
-        BufferedImage[] decoded = new BufferedImage[n];
-        ImageMetrics[] metrics = new ImageMetrics[n];
-        long[] hashes = new long[n];
+        decoded = new BufferedImage[n];
+        metrics = new ImageMetrics[n];
+        hashes = new long[n];
         System.out.println();
         System.out.printf(Locale.ROOT, "== Part 1: check throughput on %s: %d files %s, %.1f MB, in memory (load"
                 + " average %s)%n", data, n, formats, total / 1e6, RunHeader.loadAverage());
@@ -65,11 +88,14 @@ final class CheckThroughput {
         long pixels = Arrays.stream(decoded).mapToLong(im -> (long) im.getWidth() * im.getHeight()).sum();
         System.out.printf(Locale.ROOT, "decoded sizes: %.0f pixels per image on average (%.0fx%.0f equivalent)%n",
                 (double) pixels / n, Math.sqrt((double) pixels / n), Math.sqrt((double) pixels / n));
-
-        JsonObject out = new JsonObject();
         out.put("data", data.toString());
         out.put("files", n);
         out.put("data_bytes", total);
+    }
+
+    /** measure, decode + measure, decode and perceptualHash: two warm-up passes, then --reps timed ones each. */
+    private void timeVariants() {
+        int n = bytes.length;
         Map<String, IntConsumer> variants = new LinkedHashMap<>();
         variants.put("measure", i -> metrics[i] = MetricsCalculator.measure(decoded[i]));
         variants.put("decode_measure", i -> metrics[i] = MetricsCalculator.measure(decoder.decode(bytes[i]).pixels()));
@@ -99,6 +125,11 @@ final class CheckThroughput {
         }
         out.put("images_per_s", rates);
         out.put("cpu_ms_per_image", cpuJson);
+    }
+
+    /** perceptualHash alone must give measure's hash, except for images with no opaque pixel. */
+    private void compareHashes() {
+        int n = bytes.length;
         int hashMismatch = 0, transparent = 0;
         for (int i = 0; i < n; i++) {
             if (hashes[i] == metrics[i].perceptualHash()) continue;
@@ -112,6 +143,11 @@ final class CheckThroughput {
         if (hashMismatch > 0) System.out.println("WARNING: perceptualHash differs from measure's hash on " + hashMismatch + " images");
         out.put("no_opaque_pixel_images", transparent);
 
+    }
+
+    /** FlagRules.apply on the measured images, one thread: warm-up calls, then --reps runs of 20 calls. */
+    private void timeFlagRules() {
+        int n = bytes.length;
         List<FlagRules.Measured> measured = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             measured.add(new FlagRules.Measured(PrepareImportData.sha256(bytes[i]), data.relativize(files.get(i)).toString(),
@@ -144,7 +180,5 @@ final class CheckThroughput {
         JsonObject names = new JsonObject();
         byName.forEach(names::put);
         out.put("flags", names);
-        Arrays.fill(decoded, null);
-        return out;
     }
 }

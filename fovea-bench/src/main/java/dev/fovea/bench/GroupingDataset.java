@@ -30,8 +30,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Part 2 of the checks benchmark, its data: openclipart bases and transformed copies of known origin. */
 final class GroupingDataset {
-    private GroupingDataset() {}
-
     record GroupingSettings(Path source, int threads, int reps, int[] sizes, int[] bitsList, long seed, double singletons,
             int baseSize, int maxBases, Path sheet) {}
 
@@ -57,10 +55,33 @@ final class GroupingDataset {
         }
     }
 
+    private final GroupingSettings s;
+    private final Dataset d = new Dataset();
+    private final List<Loaded> kept = new ArrayList<>();
+    private final JsonObject gen = new JsonObject();
+    private int copiesTotal;
+    private double loadSeconds;
+    private int[] start; // per base, the index of its first copy
+
+    private GroupingDataset(GroupingSettings s) {
+        this.s = s;
+    }
+
     static Dataset generate(GroupingSettings s, JsonObject out) throws Exception {
         if (!Files.isDirectory(s.source())) {
             throw new IllegalStateException(s.source() + " does not exist; install it with `apt-get install openclipart-png`");
         }
+        GroupingDataset g = new GroupingDataset(s);
+        g.loadBases();
+        g.allocateCopies();
+        g.makeCopies();
+        g.printDistances();
+        out.put("data", g.gen);
+        return g.d;
+    }
+
+    /** Every source file decoded once; the bases kept are the decodable, not blank, not pixel-identical ones. */
+    private void loadBases() throws Exception {
         List<Path> all = PrepareImportData.sourceFiles(s.source());
         List<Path> files = all;
         if (s.maxBases() > 0 && s.maxBases() < all.size()) {
@@ -75,8 +96,6 @@ final class GroupingDataset {
         List<Path> fileList = files;
         double loadSeconds = parallel(s.threads(), nFiles, i -> loaded[i] = load(fileList.get(i), s.baseSize(), decodeNs,
                 hashNs, measureNs));
-        Dataset d = new Dataset();
-        List<Loaded> kept = new ArrayList<>();
         Set<String> seenPixels = new HashSet<>();
         int undecodable = 0, blank = 0, identical = 0, subsampled = 0;
         for (int i = 0; i < nFiles; i++) {
@@ -100,21 +119,27 @@ final class GroupingDataset {
             d.baseThumbs.add(l.thumb());
             d.baseAspects.add(l.aspect());
         }
-        int b = kept.size();
-        d.bases = b;
+        d.bases = kept.size();
         System.out.printf(Locale.ROOT, "       loaded in %.1f s wall (%.0f files/s on %d threads; decode+scale+PNG %.1f ms,"
                         + " pHash %.2f ms, measure %.2f ms per file, thread time); %d subsampled while decoding (over"
                         + " %d MP)%n", loadSeconds, nFiles / loadSeconds, s.threads(), decodeNs.sum() / 1e6 / nFiles,
                 hashNs.sum() / 1e6 / nFiles, measureNs.sum() / 1e6 / nFiles, subsampled, SUBSAMPLE_ABOVE_PIXELS / 1_000_000);
         System.out.printf(Locale.ROOT, "       %d bases kept; left out: %d undecodable, %d nearly blank (contrast < 0.02),"
-                + " %d pixel-identical to an earlier file%n", b, undecodable, blank, identical);
+                + " %d pixel-identical to an earlier file%n", d.bases, undecodable, blank, identical);
+        gen.put("source_files", nFiles);
+        gen.put("bases", d.bases);
+        gen.put("left_out", JsonObject.of("undecodable", undecodable, "nearly_blank", blank, "pixel_identical", identical));
+        this.loadSeconds = loadSeconds;
+    }
+
+    /** How many copies each base gets: a seeded share are singletons, the others k proportional to a weight. */
+    private void allocateCopies() {
+        int b = d.bases;
         int largest = s.sizes()[s.sizes().length - 1];
         if (largest <= b || s.sizes()[0] < b) {
             throw new IllegalStateException("every size must be at least the " + b + " bases, and the largest above it: "
                     + Arrays.toString(s.sizes()));
         }
-
-        // How many copies each base gets: a seeded share are singletons, the others k proportional to a weight.
         Random rnd = new Random(s.seed());
         int[] order = shuffled(b, rnd);
         boolean[] single = new boolean[b];
@@ -129,7 +154,7 @@ final class GroupingDataset {
                 wSum += w;
             }
         }
-        int copiesTotal = largest - b;
+        copiesTotal = largest - b;
         int[] copies = new int[b];
         double[] frac = new double[b];
         int given = 0;
@@ -144,10 +169,15 @@ final class GroupingDataset {
         Arrays.sort(byFrac, (x, y) -> frac[y] != frac[x] ? Double.compare(frac[y], frac[x]) : Integer.compare(x, y));
         for (int k = 0; given < copiesTotal; k++, given++) copies[byFrac[k % b]]++;
         d.copies = copies;
-        int[] start = new int[b + 1];
+        layOut(largest);
+    }
+
+    /** The arrays of the largest set: bases first, then each base's copies from {@code start[base]}. */
+    private void layOut(int n) {
+        int b = d.bases;
+        start = new int[b + 1];
         start[0] = b;
-        for (int i = 0; i < b; i++) start[i + 1] = start[i] + copies[i];
-        int n = largest;
+        for (int i = 0; i < b; i++) start[i + 1] = start[i] + d.copies[i];
         d.baseOf = new int[n];
         d.kind = new byte[n];
         d.hashes = new long[n];
@@ -158,18 +188,25 @@ final class GroupingDataset {
             d.hashes[i] = kept.get(i).hash();
             d.metrics[i] = kept.get(i).metrics();
         }
-        int withCopies = (int) Arrays.stream(copies).filter(c -> c > 0).count();
-        IntSummary kStats = IntSummary.of(Arrays.stream(copies).filter(c -> c > 0).toArray());
+        int withCopies = (int) Arrays.stream(d.copies).filter(c -> c > 0).count();
+        IntSummary kStats = IntSummary.of(Arrays.stream(d.copies).filter(c -> c > 0).toArray());
         System.out.printf(Locale.ROOT, "largest set: %d images = %d bases (%d singletons, %d with copies) + %d copies;"
                         + " copies per base %s%n", n, b, b - withCopies, withCopies, copiesTotal, kStats);
+        gen.put("singletons", b - withCopies);
+        gen.put("copies", copiesTotal);
+        gen.put("copies_per_base", JsonObject.of("min", kStats.min(), "median", kStats.median(), "max", kStats.max()));
+        gen.put("load_seconds", round(loadSeconds));
+    }
 
+    /** Every copy made from its base's PNG, hashed and measured as it is made, then dropped. */
+    private void makeCopies() {
         LongAdder transformNs = new LongAdder(), copyHashNs = new LongAdder(), copyMeasureNs = new LongAdder();
         AtomicLong mismatch = new AtomicLong();
         long seed = s.seed();
-        double genSeconds = parallel(s.threads(), b, i -> {
-            if (copies[i] == 0) return;
+        double genSeconds = parallel(s.threads(), d.bases, i -> {
+            if (d.copies[i] == 0) return;
             BufferedImage base = read(kept.get(i).png());
-            for (int c = 0; c < copies[i]; c++) {
+            for (int c = 0; c < d.copies[i]; c++) {
                 int idx = start[i] + c;
                 Random r = new Random(mix(seed, i, c));
                 Transform t = KINDS[r.nextInt(KINDS.length)];
@@ -202,8 +239,17 @@ final class GroupingDataset {
                 1000.0 * s.threads() / (copyMeasureNs.sum() / 1e6 / copiesTotal));
         if (mismatch.get() > 0) System.out.println("WARNING: measure's hash differs from perceptualHash on " + mismatch + " copies");
         System.out.println("metrics: real, from MetricsCalculator.measure on every base and copy (not neutral values)");
+        gen.put("copy_seconds", round(genSeconds));
+        gen.put("transform_ms_per_copy", round(transformNs.sum() / 1e6 / copiesTotal));
+        gen.put("perceptual_hash_ms_per_copy", round(hashPerCopyMs));
+        gen.put("perceptual_hash_images_per_s", round(hashRate));
+        gen.put("measure_ms_per_copy", round(copyMeasureNs.sum() / 1e6 / copiesTotal));
+        gen.put("metrics", "real (MetricsCalculator.measure)");
+    }
 
-        // How far each kind of copy moves the hash from its base's.
+    /** How far each kind of copy moves the hash from its base's, and the share within each threshold. */
+    private void printDistances() {
+        int b = d.bases, n = d.baseOf.length;
         System.out.println("hash distance copy-to-base (bits of 64), per kind of copy, and share within each threshold:");
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-11s %7s %6s %4s %4s %4s", "kind", "copies",
                 "median", "p90", "p99", "max"));
@@ -234,22 +280,6 @@ final class GroupingDataset {
             System.out.println(line);
             kindsJson.put(name, kj);
         }
-        JsonObject gen = new JsonObject();
-        gen.put("source_files", nFiles);
-        gen.put("bases", b);
-        gen.put("left_out", JsonObject.of("undecodable", undecodable, "nearly_blank", blank, "pixel_identical", identical));
-        gen.put("singletons", b - withCopies);
-        gen.put("copies", copiesTotal);
-        gen.put("copies_per_base", JsonObject.of("min", kStats.min(), "median", kStats.median(), "max", kStats.max()));
-        gen.put("load_seconds", round(loadSeconds));
-        gen.put("copy_seconds", round(genSeconds));
-        gen.put("transform_ms_per_copy", round(transformNs.sum() / 1e6 / copiesTotal));
-        gen.put("perceptual_hash_ms_per_copy", round(hashPerCopyMs));
-        gen.put("perceptual_hash_images_per_s", round(hashRate));
-        gen.put("measure_ms_per_copy", round(copyMeasureNs.sum() / 1e6 / copiesTotal));
-        gen.put("metrics", "real (MetricsCalculator.measure)");
         gen.put("distance_to_base", kindsJson);
-        out.put("data", gen);
-        return d;
     }
 }

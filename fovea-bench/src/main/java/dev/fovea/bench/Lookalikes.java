@@ -91,6 +91,14 @@ final class Lookalikes {
             exact.append(String.format(Locale.ROOT, " %d (%d)", within, look));
         }
         System.out.println(exact);
+        List<BasePair> closest = printSheets(d, s, pairs);
+        out.put("base_pairs", baseJson);
+        out.put("base_pairs_within_4_bits", closest.size());
+        return keys;
+    }
+
+    /** The closest pairs and samples of look-alike and other pairs, listed and (with --sheet) drawn side by side. */
+    private static List<BasePair> printSheets(Dataset d, GroupingSettings s, List<BasePair> pairs) throws IOException {
         Comparator<BasePair> byDistance = Comparator.comparingInt(BasePair::distance).thenComparingInt(BasePair::a)
                 .thenComparingInt(BasePair::b);
         List<BasePair> closest = pairs.stream().filter(p -> p.distance() <= 4).sorted(byDistance).toList();
@@ -113,9 +121,7 @@ final class Lookalikes {
             }
         }
         if (s.sheet() != null) System.out.println("  (contact sheets: the pairs side by side, 4 pairs a row, numbered row by row)");
-        out.put("base_pairs", baseJson);
-        out.put("base_pairs_within_4_bits", closest.size());
-        return keys;
+        return closest;
     }
 
     static List<BasePair> sample(List<BasePair> pairs, java.util.function.Predicate<BasePair> which, long seed) {
