@@ -12,13 +12,14 @@ import org.HdrHistogram.Histogram;
  */
 public final class Latencies {
     private final Histogram histogram = new Histogram(3); // auto-resizing: no highest value to guess
-    private long maxNanos;
+    private long maxNanos, minNanos = Long.MAX_VALUE;
 
     /** Records one latency; a negative one (clocks that disagree) counts as 0. */
     public void record(long nanos) {
         long v = Math.max(0, nanos);
         histogram.recordValue(v);
         maxNanos = Math.max(maxNanos, v);
+        minNanos = Math.min(minNanos, v);
     }
 
     public void recordMillis(double millis) {
@@ -28,6 +29,7 @@ public final class Latencies {
     public void add(Latencies other) {
         histogram.add(other.histogram);
         maxNanos = Math.max(maxNanos, other.maxNanos);
+        minNanos = Math.min(minNanos, other.minNanos);
     }
 
     /** The first {@code n} values of {@code nanos}. */
@@ -52,9 +54,13 @@ public final class Latencies {
         return (int) histogram.getTotalCount();
     }
 
-    /** The value at percentile {@code p} (0 to 100) in ms; NaN when nothing was recorded. */
+    /**
+     * The value at percentile {@code p} (0 to 100) in ms; NaN when nothing was recorded. Kept within the exact min
+     * and max: the histogram reports the top of a value's bucket, which can lie just above the largest value.
+     */
     public double percentileMs(double p) {
-        return count() == 0 ? Double.NaN : histogram.getValueAtPercentile(p) / 1e6;
+        if (count() == 0) return Double.NaN;
+        return Math.max(minNanos, Math.min(maxNanos, histogram.getValueAtPercentile(p))) / 1e6;
     }
 
     public double maxMs() {
@@ -62,7 +68,7 @@ public final class Latencies {
     }
 
     public double minMs() {
-        return count() == 0 ? Double.NaN : histogram.getMinValue() / 1e6;
+        return count() == 0 ? Double.NaN : minNanos / 1e6;
     }
 
     public double meanMs() {
