@@ -56,7 +56,7 @@ set +e
       --project upload-warmup --data "$WARMUP_DATA" --clients "$CLIENTS" --seconds "$WARMUP_SECONDS" --seed "$SEED" \
       | grep -E '^(throughput|first pass|steady|last 10 s|errors|error:)' | sed 's/^/#   /'
   fi
-  echo "# client: FOVEA_TOKEN=... java -Xmx256m -cp fovea-bench/target/fovea-bench.jar dev.fovea.bench.UploadBenchmark --url $URL --project $PROJECT --data $DATA --clients $CLIENTS --seconds $SECONDS_RUN --server-pid $SERVER_PID --jcmd $JCMD --heap-every $HEAP_EVERY --seed $SEED"
+  echo "# client: FOVEA_TOKEN=... java -Xmx256m -cp 'fovea-bench/target/fovea-bench.jar:fovea-bench/target/lib/*' dev.fovea.bench.UploadBenchmark --url $URL --project $PROJECT --data $DATA --clients $CLIENTS --seconds $SECONDS_RUN --server-pid $SERVER_PID --jcmd $JCMD --heap-every $HEAP_EVERY --seed $SEED"
   FOVEA_TOKEN="$TOKEN" "$JAVA" -Xmx256m -cp "$BENCH_CP" dev.fovea.bench.UploadBenchmark --url "$URL" --project "$PROJECT" \
     --data "$DATA" --clients "$CLIENTS" --seconds "$SECONDS_RUN" --server-pid "$SERVER_PID" --jcmd "$JCMD" \
     --heap-every "$HEAP_EVERY" --seed "$SEED"

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * the heap in use after it: the live heap, to tell retained memory from garbage not yet collected.
  *
  * <pre>
- * java -cp fovea-bench/target/fovea-bench.jar dev.fovea.bench.UploadBenchmark --url http://127.0.0.1:PORT \
+ * java -cp 'fovea-bench/target/fovea-bench.jar:fovea-bench/target/lib/*' dev.fovea.bench.UploadBenchmark --url http://127.0.0.1:PORT \
  *     --token TOKEN --project upload-bench [--data /tmp/fovea-bench/import-data] [--clients 8] [--seconds 60] \
  *     [--server-pid PID] [--jcmd $JAVA_HOME/bin/jcmd] [--heap-every 5] [--seed 42]
  * </pre>
