@@ -1,7 +1,7 @@
 package dev.fovea.bench;
 
-import dev.fovea.bench.support.Latencies.Summary;
 import dev.fovea.bench.support.Latencies;
+import dev.fovea.bench.support.Latencies.Summary;
 import java.util.Arrays;
 
 /** Latencies with the time each call started (both in ns since the start). */

@@ -1,7 +1,5 @@
 package dev.fovea.bench;
 
-
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;

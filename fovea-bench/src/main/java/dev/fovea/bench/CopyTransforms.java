@@ -1,8 +1,6 @@
 package dev.fovea.bench;
 
-
 import dev.fovea.bench.GroupingDataset.Loaded;
-
 import dev.fovea.core.checks.ImageMetrics;
 import dev.fovea.core.checks.MetricsCalculator;
 import java.awt.Graphics2D;

@@ -1,7 +1,5 @@
 package dev.fovea.bench;
 
-
-
 import dev.fovea.core.checks.CheckThresholds;
 import dev.fovea.core.checks.FlagRules;
 import dev.fovea.core.checks.NearDuplicateIndex;

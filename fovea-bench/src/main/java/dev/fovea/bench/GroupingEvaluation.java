@@ -1,7 +1,7 @@
 package dev.fovea.bench;
 
-import static dev.fovea.bench.ChecksMath.round4;
 import static dev.fovea.bench.ChecksMath.round;
+import static dev.fovea.bench.ChecksMath.round4;
 import static dev.fovea.bench.ChecksMath.shuffled;
 import static dev.fovea.bench.CopyTransforms.KINDS;
 import static dev.fovea.bench.DuplicateGroupings.leaderGroups;

@@ -1,6 +1,5 @@
 package dev.fovea.bench;
 
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

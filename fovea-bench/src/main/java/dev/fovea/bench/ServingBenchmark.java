@@ -102,7 +102,11 @@ public final class ServingBenchmark {
         }
         Config config = new Config(o.launcher, o.workspace, o.serverHeap, o.serverJavaOpts, logs, o.predictToken,
                 o.adminToken, o.jcmd);
-        new ServingBenchmark(o, config).run();
+        try {
+            new ServingBenchmark(o, config).run();
+        } catch (ServingImages.MissingImages e) {
+            BenchOptions.fail(o, e.getMessage());
+        }
     }
 
     private void run() throws Exception {
@@ -256,12 +260,5 @@ public final class ServingBenchmark {
         o.put("client_cpu_pct", p.clientCpu());
         o.put("machine_cpu_pct", p.machineCpu());
         return o;
-    }
-
-    /** A bad --model class or images folder found while loading: stops the run with status 2 and says why. */
-    static IllegalArgumentException badInput(String problem) {
-        System.err.println("ServingBenchmark: " + problem);
-        System.exit(2);
-        return new IllegalArgumentException(problem);
     }
 }

@@ -1,6 +1,5 @@
 package dev.fovea.bench;
 
-
 import dev.fovea.core.testing.FashionMnist;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,20 +19,27 @@ import javax.imageio.ImageIO;
 
 /** The images the serving benchmark sends, and their request bodies. */
 final class ServingImages {
+    /** The images a --model needs are not there: the run stops with status 2, as for a bad option. */
+    static final class MissingImages extends IllegalStateException {
+        MissingImages(String problem) {
+            super(problem);
+        }
+    }
+
     private ServingImages() {}
 
     /** An image to send: where it came from and its PNG bytes. */
     record Image(String file, byte[] png) {}
 
     static List<Image> emojiImages(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw ServingBenchmark.badInput("no emoji folder " + dir);
+        if (!Files.isDirectory(dir)) throw new MissingImages("no emoji folder " + dir);
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
         }
         List<Image> out = new ArrayList<>();
         for (Path f : files) out.add(new Image(dir.relativize(f).toString(), Files.readAllBytes(f)));
-        if (out.isEmpty()) throw ServingBenchmark.badInput("no PNG files under " + dir);
+        if (out.isEmpty()) throw new MissingImages("no PNG files under " + dir);
         // Interleave the classes (the folders), so that consecutive requests are not all of one class.
         Map<String, List<Image>> byClass = new TreeMap<>();
         for (Image im : out) byClass.computeIfAbsent(im.file().split("/")[0], k -> new ArrayList<>()).add(im);
@@ -45,11 +51,11 @@ final class ServingImages {
     }
 
     static List<Image> fashionImages(List<String> classes, int perClass) {
-        if (!FashionMnist.available()) throw ServingBenchmark.badInput("Fashion-MNIST is missing under " + FashionMnist.DIR + " (apt-get install dataset-fashion-mnist)");
+        if (!FashionMnist.available()) throw new MissingImages("Fashion-MNIST is missing under " + FashionMnist.DIR + " (apt-get install dataset-fashion-mnist)");
         Set<Integer> labels = new HashSet<>();
         for (String c : classes) {
             int label = FashionMnist.CLASSES.indexOf(c);
-            if (label < 0) throw ServingBenchmark.badInput("class '" + c + "' of a fashion model is not a Fashion-MNIST class " + FashionMnist.CLASSES);
+            if (label < 0) throw new MissingImages("class '" + c + "' of a fashion model is not a Fashion-MNIST class " + FashionMnist.CLASSES);
             labels.add(label);
         }
         List<FashionMnist.Item> items = new ArrayList<>(FashionMnist.balanced(false, perClass, labels));

@@ -59,7 +59,6 @@ public final class UploadBenchmark {
     final List<HeapSample> heapSamples = Collections.synchronizedList(new ArrayList<>());
     long serverCpuStart = -1, serverCpuEnd = -1, clientCpuNanos;
     double jcmdCpuSeconds = Double.NaN;
-    private UploadClient.Progress lastProgress;
 
     private UploadBenchmark(UploadOptions options, List<UploadClient.Image> images) {
         this.options = options;
@@ -79,8 +78,8 @@ public final class UploadBenchmark {
         BenchOptions.require(bench.probe == null || bench.probe.alive(), o, "no process with pid " + o.serverPid);
         UploadReport.printIntro(bench);
         bench.sampleBefore();
-        List<UploadClient> clients = bench.runLoad();
-        UploadFigures figures = UploadFigures.of(clients, bench.lastProgress, images.size(), o.seconds);
+        Load load = bench.runLoad();
+        UploadFigures figures = UploadFigures.of(load.clients(), load.progress(), images.size(), o.seconds);
         bench.sampleAfter(figures.duration());
         UploadReport.printResult(bench, figures);
         System.out.println(UploadReport.json(bench, figures));
@@ -97,8 +96,11 @@ public final class UploadBenchmark {
         }
     }
 
+    /** The clients of a run, with their per-request records, and what they reported into. */
+    private record Load(List<UploadClient> clients, UploadClient.Progress progress) {}
+
     /** Starts the clients and the heap sampler, prints a line a second until the clients are done. */
-    private List<UploadClient> runLoad() throws InterruptedException {
+    private Load runLoad() throws InterruptedException {
         // The first pass: one shuffled order, cut into one slice per client.
         int[] everything = new int[images.size()];
         for (int i = 0; i < everything.length; i++) everything[i] = i;
@@ -108,7 +110,6 @@ public final class UploadBenchmark {
         long start = System.nanoTime();
         UploadClient.Progress progress = new UploadClient.Progress(images.size(), start,
                 start + TimeUnit.SECONDS.toNanos(options.seconds));
-        lastProgress = progress;
         List<UploadClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < options.clients; c++) {
@@ -131,7 +132,7 @@ public final class UploadBenchmark {
         if (heapThread != null) heapThread.join(60_000);
         clientCpuNanos = CpuTime.processNanos() - clientCpuStart;
         if (jcmdCpuStart >= 0) jcmdCpuSeconds = (CpuTime.childrenMillis() - jcmdCpuStart) / 1000.0;
-        return clients;
+        return new Load(clients, progress);
     }
 
     /** A daemon thread that reads the server's heap every --heap-every seconds until the load stops. */
