@@ -1,5 +1,6 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.Pause;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /** One closed-loop client of the serving benchmark, and the bits of OIP v2 it needs. */
@@ -96,7 +96,7 @@ final class InferenceClient implements Runnable {
             }
             records.add(t1, t1 - t0, code, wrong);
             (code == 200 ? answered : code == 429 ? refused : failed).increment();
-            if (code == 0) sleepQuietly(50); // a refused or broken connection: do not spin
+            if (code == 0) Pause.quietly(50); // a refused or broken connection: do not spin
         }
     }
 
@@ -119,18 +119,5 @@ final class InferenceClient implements Runnable {
         if (data < 0) return null;
         int from = data + "\"data\":[\"".length(), to = json.indexOf('"', from);
         return to < 0 ? null : json.substring(from, to);
-    }
-
-    static void sleepUntil(long nanoTime) throws InterruptedException {
-        long wait = nanoTime - System.nanoTime();
-        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-    }
-
-    static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

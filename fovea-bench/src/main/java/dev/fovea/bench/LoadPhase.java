@@ -1,6 +1,5 @@
 package dev.fovea.bench;
 
-import static dev.fovea.bench.InferenceClient.sleepUntil;
 import static dev.fovea.bench.ServeProcess.delta;
 import static dev.fovea.bench.ServeProcess.scrape;
 import static dev.fovea.bench.support.Latencies.summaryOf;
@@ -12,6 +11,7 @@ import dev.fovea.bench.ServeProcess.Config;
 import dev.fovea.bench.ServeProcess.Server;
 import dev.fovea.bench.support.CpuTime;
 import dev.fovea.bench.support.Latencies.Summary;
+import dev.fovea.bench.support.Pause;
 import dev.fovea.bench.support.ServerProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,13 +57,13 @@ final class LoadPhase {
             clients.add(client);
             threads.add(Thread.ofVirtual().name("client-" + c).start(client));
         }
-        sleepUntil(from);
+        Pause.until(from);
         Map<String, Double> before;
         long serverCpu0 = probe.cpuMillis(), clientCpu0 = CpuTime.processNanos();
         long[] machine0 = CpuTime.machineTicksOrZero();
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             before = scrape(http, config, server);
-            sleepUntil(to);
+            Pause.until(to);
             long serverCpu1 = probe.cpuMillis(), clientCpu1 = CpuTime.processNanos();
             long[] machine1 = CpuTime.machineTicksOrZero();
             Map<String, Double> after = scrape(http, config, server);

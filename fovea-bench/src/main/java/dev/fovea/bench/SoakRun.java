@@ -1,7 +1,5 @@
 package dev.fovea.bench;
 
-import static dev.fovea.bench.InferenceClient.sleepQuietly;
-import static dev.fovea.bench.InferenceClient.sleepUntil;
 import static dev.fovea.bench.ServeProcess.scrape;
 import static dev.fovea.bench.support.Latencies.summaryOf;
 
@@ -11,6 +9,7 @@ import dev.fovea.bench.ServeProcess.Config;
 import dev.fovea.bench.ServeProcess.Server;
 import dev.fovea.bench.support.CpuTime;
 import dev.fovea.bench.support.Latencies.Summary;
+import dev.fovea.bench.support.Pause;
 import dev.fovea.bench.support.ServerProbe;
 import dev.fovea.bench.support.ServerProbe.HeapSample;
 import java.net.URI;
@@ -82,7 +81,7 @@ final class SoakRun {
         for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(70));
         for (InferenceClient c : clients) c.http.close();
         // After the load: idle a moment, then RSS, and the live heap after a full GC.
-        sleepQuietly(2000);
+        Pause.quietly(2000);
         long rssIdle = probe.rssKib();
         HeapSample live = Files.isExecutable(config.jcmd()) ? probe.liveHeap((System.nanoTime() - start) / 1e9) : null;
         long rssAfterGc = probe.rssKib();
@@ -97,7 +96,7 @@ final class SoakRun {
         for (int k = 0; ; k++) {
             long at = start + TimeUnit.SECONDS.toNanos((long) k * every);
             if (k == 0) startClients();
-            else sleepUntil(at);
+            else Pause.until(at);
             double t = (System.nanoTime() - start) / 1e9;
             long rss = probe.rssKib(), cpu = probe.cpuMillis();
             Map<String, Double> m = scrape(http, config, server);

@@ -2,6 +2,7 @@ package dev.fovea.bench;
 
 import dev.fovea.bench.support.BenchOptions;
 import dev.fovea.bench.support.CpuTime;
+import dev.fovea.bench.support.Pause;
 import dev.fovea.bench.support.ServerProbe;
 import dev.fovea.bench.support.ServerProbe.HeapSample;
 import java.net.URI;
@@ -141,7 +142,7 @@ public final class UploadBenchmark {
             for (int k = 0; !progress.stop; k++) {
                 long at = progress.start + TimeUnit.SECONDS.toNanos((long) k * options.heapEvery);
                 long wait = at - System.nanoTime();
-                if (wait > 0) UploadClient.sleepQuietly(TimeUnit.NANOSECONDS.toMillis(wait));
+                if (wait > 0) Pause.quietly(TimeUnit.NANOSECONDS.toMillis(wait));
                 if (progress.stop) break;
                 HeapSample s = probe.heap((System.nanoTime() - progress.start) / 1e9);
                 if (s != null) heapSamples.add(s);
@@ -157,7 +158,7 @@ public final class UploadBenchmark {
         int heapShown = 0;
         for (int k = 1; threads.stream().anyMatch(Thread::isAlive); k++) {
             long wait = progress.start + TimeUnit.SECONDS.toNanos(k) - System.nanoTime();
-            if (wait > 0) UploadClient.sleepQuietly(TimeUnit.NANOSECONDS.toMillis(wait) + 1);
+            if (wait > 0) Pause.quietly(TimeUnit.NANOSECONDS.toMillis(wait) + 1);
             long done = progress.done();
             String memory = "";
             if (probe != null) {

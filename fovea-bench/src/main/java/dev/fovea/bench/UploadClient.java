@@ -1,5 +1,6 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.Pause;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -126,7 +127,7 @@ final class UploadClient implements Runnable {
         }
         long t1 = System.nanoTime();
         records.add(t1 - progress.start, t1 - t0, outcome(status, body, image, t1));
-        if (status == 0) sleepQuietly(100); // a refused or broken connection: do not spin
+        if (status == 0) Pause.quietly(100); // a refused or broken connection: do not spin
         return true;
     }
 
@@ -172,14 +173,6 @@ final class UploadClient implements Runnable {
             int t = a[i];
             a[i] = a[j];
             a[j] = t;
-        }
-    }
-
-    static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
