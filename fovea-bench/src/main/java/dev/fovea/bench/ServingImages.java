@@ -1,5 +1,7 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.Json;
+import dev.fovea.bench.support.JsonObject;
 import dev.fovea.core.testing.FashionMnist;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,8 +75,10 @@ final class ServingImages {
         return out;
     }
 
+    /** The OIP v2 request for one image: {"inputs":[{"name":"image","datatype":"BYTES","shape":[1],"data":[BASE64]}]}. */
     static byte[] body(byte[] png) {
-        return ("{\"inputs\":[{\"name\":\"image\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\""
-                + Base64.getEncoder().encodeToString(png) + "\"]}]}").getBytes(StandardCharsets.UTF_8);
+        JsonObject input = JsonObject.of("name", "image", "datatype", "BYTES", "shape", List.of(1),
+                "data", List.of(Base64.getEncoder().encodeToString(png)));
+        return Json.write(JsonObject.of("inputs", List.of(input))).getBytes(StandardCharsets.UTF_8);
     }
 }
