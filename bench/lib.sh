@@ -47,11 +47,12 @@ bench_need_openclipart() {
 }
 
 # bench_build [app]: builds fovea-bench (and, with `app`, fovea-app for ./fovea and the servers) unless
-# BENCH_SKIP_BUILD=1, then checks that the jars are there.
+# BENCH_SKIP_BUILD=1 (installing Debian's maven first if there is no mvn), then checks that the jars are there.
 bench_build() {
   local modules=fovea-bench
   [ "${1:-}" = app ] && modules=fovea-app,fovea-bench
   if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
+    command -v mvn >/dev/null 2>&1 || bench_apt_install maven
     command -v mvn >/dev/null 2>&1 || { echo "bench: Maven (mvn) is needed; install it (apt-get install maven)" >&2; exit 3; }
     echo "bench: building $modules with -P bench (JDK $FOVEA_JAVA_HOME) ..." >&2
     # shellcheck disable=SC2086
