@@ -10,58 +10,39 @@
 # Takes about 15 to 25 minutes on 2 cores; run it on an otherwise idle machine.
 #
 # Settings (environment): BENCH_THREADS (2), BENCH_REPS (3), BENCH_STEPS_CNN (40), BENCH_STEPS_RESNET (15),
-# BENCH_TARGET (0.9), BENCH_SKIP_TTA=1 (skip part 2), BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o),
-# FOVEA_BENCH_MVN_LOCK (default .fovea-build.lock, shared with ./fovea).
+# BENCH_TARGET (0.9), BENCH_SKIP_TTA=1 (skip part 2), BENCH_KEEP=1 (keep the copy of the jars), and those of
+# bench/lib.sh: BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o), FOVEA_BENCH_MVN_LOCK.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-cd "$ROOT"
-# shellcheck source=../scripts/find-jdk.sh
-. "$ROOT/scripts/find-jdk.sh"
-fovea_find_jdk || exit 3
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+bench_init train
 
 THREADS="${BENCH_THREADS:-2}"
 REPS="${BENCH_REPS:-3}"
 STEPS_CNN="${BENCH_STEPS_CNN:-40}"
 STEPS_RESNET="${BENCH_STEPS_RESNET:-15}"
 TARGET="${BENCH_TARGET:-0.9}"
-LOCK="${FOVEA_BENCH_MVN_LOCK:-$ROOT/.fovea-build.lock}"
 PY=/usr/bin/python3   # Debian's interpreter: the one that sees python3-torch
 
 need=()
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
-$PY -c "import torch" 2>/dev/null || need+=(python3-torch)
-$PY -c "import torchvision" 2>/dev/null || need+=(python3-torchvision)
+"$PY" -c "import torch" 2>/dev/null || need+=(python3-torch)
+"$PY" -c "import torchvision" 2>/dev/null || need+=(python3-torchvision)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "bench: installing ${need[*]} ..." >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
-fi
+bench_apt_install "${need[@]}"
 
-if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
-  command -v mvn >/dev/null 2>&1 || { echo "bench: Maven (mvn) is needed; install it (apt-get install maven)" >&2; exit 3; }
-  echo "bench: building fovea-bench with -P bench (JDK $FOVEA_JAVA_HOME) ..." >&2
-  # shellcheck disable=SC2086
-  flock "$LOCK" env JAVA_HOME="$FOVEA_JAVA_HOME" mvn -B -q ${BENCH_MVN_ARGS:-} -P bench -DskipTests \
-    -pl fovea-bench -am install >&2
-fi
-[ -f "$ROOT/fovea-bench/target/fovea-bench.jar" ] || { echo "bench: fovea-bench is not built" >&2; exit 3; }
-JARS="$(mktemp -d "${TMPDIR:-/tmp}/fovea-bench-train-jars.XXXXXX")"
-trap 'rm -rf "$JARS"' EXIT
-cp -r "$ROOT/fovea-bench/target/fovea-bench.jar" "$ROOT/fovea-bench/target/lib" "$JARS/"
-JAVA=("$FOVEA_JAVA_HOME/bin/java" -Xmx4g -cp "$JARS/fovea-bench.jar:$JARS/lib/*" dev.fovea.bench.TrainingBenchmark)
+bench_build
+bench_tmp
+bench_copy_jars
+JAVA_BENCH=("$JAVA" -Xmx4g -cp "$BENCH_CP" dev.fovea.bench.TrainingBenchmark)
 
-mkdir -p "$ROOT/bench/results"
-OUT="$ROOT/bench/results/train-$(date +%Y-%m-%d).txt"
-[ -e "$OUT" ] && OUT="$ROOT/bench/results/train-$(date +%Y-%m-%d-%H%M%S).txt"
+bench_results_file
 run() { # prints the command as a comment, then its one JSON line
   echo "# $*"
   "$@" 2>/dev/null | tail -1
 }
 {
-  echo "# bench/train.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && echo ' (with local changes)')"
-  echo "# $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  bench_header
   COMMON=(--size 64 --batch 32 --optimizer adam --lr 0.001 --weight-decay 0 --threads "$THREADS")
   for arch in small-cnn resnet18; do
     steps=$STEPS_CNN
@@ -69,7 +50,7 @@ run() { # prints the command as a comment, then its one JSON line
     for rep in $(seq 1 "$REPS"); do
       echo "## throughput $arch 64x64, rep $rep"
       run "$PY" bench/python/train_peer.py --arch "$arch" "${COMMON[@]}" --steps "$steps" --profile --json
-      run "${JAVA[@]}" --arch "$arch" "${COMMON[@]}" --steps "$steps"
+      run "${JAVA_BENCH[@]}" --arch "$arch" "${COMMON[@]}" --steps "$steps"
     done
   done
   if [ "${BENCH_SKIP_TTA:-}" != "1" ]; then
@@ -77,9 +58,9 @@ run() { # prints the command as a comment, then its one JSON line
       --train 60000 --test 10000 --epochs 10 --target-accuracy "$TARGET")
     echo "## time to $TARGET test accuracy, small-cnn 28x28, 60,000 training images"
     run "$PY" bench/python/train_peer.py "${TTA[@]}" --json
-    run "${JAVA[@]}" "${TTA[@]}"
+    run "${JAVA_BENCH[@]}" "${TTA[@]}"
   fi
-  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# load average after: $(bench_load)"
 } 2>&1 | tee "$OUT"
 # Medians over the reps (this machine's noise is large: single reps differ by up to 2x), and Fovea / Python.
 $PY - "$OUT" <<'PYEOF' | tee -a "$OUT"

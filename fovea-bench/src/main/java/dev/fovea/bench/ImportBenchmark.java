@@ -1,5 +1,9 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.BenchOptions;
+import dev.fovea.bench.support.JsonObject;
+import dev.fovea.bench.support.RunHeader;
+import dev.fovea.bench.support.Spread;
 import dev.fovea.core.imports.ImageIngest;
 import dev.fovea.core.imports.ImportLimits;
 import dev.fovea.core.imports.ImportListener;
@@ -9,8 +13,6 @@ import dev.fovea.core.imports.ImportService;
 import dev.fovea.core.imports.ImportTimings;
 import dev.fovea.store.Storage;
 import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,8 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Import throughput: imports a prepared folder ({@link PrepareImportData}) into a fresh embedded workspace (H2 file
@@ -56,26 +59,52 @@ public final class ImportBenchmark {
         }
     }
 
+    /** The command line. */
+    @Command(name = "ImportBenchmark", mixinStandardHelpOptions = true,
+            description = "Import throughput into a fresh embedded workspace, with the cost split by stage (bench/import.sh).")
+    static final class Options {
+        @Option(names = "--data", description = "the prepared images (default ${DEFAULT-VALUE})")
+        Path data = PrepareImportData.DEFAULT_OUT;
+
+        @Option(names = "--threads", description = "import threads (default ${DEFAULT-VALUE})")
+        int threads = 2;
+
+        @Option(names = "--reps", description = "measured runs after a warm-up (default ${DEFAULT-VALUE})")
+        int reps = 3;
+
+        @Option(names = "--work", description = "where the workspaces go (default: the temporary folder)")
+        Path work;
+    }
+
+    /** What the data folder holds. */
+    private record DataSet(Map<String, Integer> formats, long bytes, int files) {}
+
     public static void main(String[] args) throws IOException {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // Hikari and Flyway chatter
         }
-        Path data = PrepareImportData.DEFAULT_OUT;
-        Path work = null;
-        int threads = 2, reps = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--data" -> data = Path.of(value(args, ++i));
-                case "--threads" -> threads = Integer.parseInt(value(args, ++i));
-                case "--reps" -> reps = Integer.parseInt(value(args, ++i));
-                case "--work" -> work = Path.of(value(args, ++i));
-                default -> usage("unknown argument '" + args[i] + "'");
-            }
-        }
-        if (!Files.isDirectory(data)) usage("data folder " + data + " does not exist; prepare it with PrepareImportData");
-        if (threads < 1 || reps < 1) usage("--threads and --reps must be at least 1");
-        ImportLimits limits = new ImportLimits(ImportLimits.DEFAULT_MAX_PIXELS, ImportLimits.DEFAULT_MAX_FILE_BYTES, threads);
+        Options o = BenchOptions.parse(new Options(), args);
+        BenchOptions.require(Files.isDirectory(o.data), o,
+                "data folder " + o.data + " does not exist; prepare it with PrepareImportData");
+        BenchOptions.require(o.threads >= 1 && o.reps >= 1, o,
+                "--threads and --reps must be at least 1, not " + o.threads + " and " + o.reps);
+        ImportLimits limits = new ImportLimits(ImportLimits.DEFAULT_MAX_PIXELS, ImportLimits.DEFAULT_MAX_FILE_BYTES, o.threads);
+        DataSet dataSet = describe(o.data);
+        RunHeader header = RunHeader.ofThisJvm();
+        System.out.println("== Fovea import benchmark");
+        System.out.printf(Locale.ROOT, "data:    %s: %d files, %s, %.1f MB (%.1f KB/file)%n", o.data, dataSet.files(),
+                dataSet.formats(), dataSet.bytes() / 1e6, dataSet.bytes() / 1e3 / Math.max(1, dataSet.files()));
+        System.out.println(header.lines());
+        System.out.printf(Locale.ROOT, "import:  %d threads, ImportLimits(maxPixels=%d, maxFileBytes=%d), embedded H2"
+                        + " workspace per run; 1 warm-up + %d measured runs%n",
+                o.threads, limits.maxPixels(), limits.maxFileBytes(), o.reps);
+        System.out.println();
+        List<Run> runs = runs(o, limits);
+        System.out.println();
+        System.out.println(result(o, dataSet, header, runs));
+    }
 
+    private static DataSet describe(Path data) throws IOException {
         Map<String, Integer> formats = new TreeMap<>();
         long dataBytes = 0;
         int dataFiles = 0;
@@ -87,32 +116,17 @@ public final class ImportBenchmark {
                 dataFiles++;
             }
         }
-        long maxHeap = Runtime.getRuntime().maxMemory();
-        String xmx = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b).orElse("(not set)");
-        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
-                .collect(Collectors.joining(", "));
-        int cores = Runtime.getRuntime().availableProcessors();
-        String jvm = Runtime.version() + " (" + System.getProperty("java.vm.name") + ", " + System.getProperty("java.vendor") + ")";
+        return new DataSet(formats, dataBytes, dataFiles);
+    }
 
-        System.out.println("== Fovea import benchmark");
-        System.out.printf(Locale.ROOT, "data:    %s: %d files, %s, %.1f MB (%.1f KB/file)%n", data, dataFiles, formats,
-                dataBytes / 1e6, dataBytes / 1e3 / Math.max(1, dataFiles));
-        System.out.printf(Locale.ROOT, "jvm:     %s%n", jvm);
-        System.out.printf(Locale.ROOT, "machine: %d cores (availableProcessors), %s %s%n", cores,
-                System.getProperty("os.name"), System.getProperty("os.arch"));
-        System.out.printf(Locale.ROOT, "heap:    %s, max heap %d MiB; GC: %s%n", xmx, maxHeap >> 20, gcs);
-        System.out.printf(Locale.ROOT, "import:  %d threads, ImportLimits(maxPixels=%d, maxFileBytes=%d), embedded H2"
-                        + " workspace per run; 1 warm-up + %d measured runs%n",
-                threads, limits.maxPixels(), limits.maxFileBytes(), reps);
-        System.out.println();
-
-        Run warmup = importOnce(data, work, limits);
+    /** One warm-up import, then --reps measured ones, a line each. */
+    private static List<Run> runs(Options o, ImportLimits limits) throws IOException {
+        Run warmup = importOnce(o.data, o.work, limits);
         System.out.printf(Locale.ROOT, "warm-up  %7.2f s  %7.1f images/s  (not counted)%n", warmup.seconds(),
                 warmup.imagesPerSecond());
         List<Run> runs = new ArrayList<>();
-        for (int r = 1; r <= reps; r++) {
-            Run run = importOnce(data, work, limits);
+        for (int r = 1; r <= o.reps; r++) {
+            Run run = importOnce(o.data, o.work, limits);
             runs.add(run);
             System.out.printf(Locale.ROOT, "run %-4d %7.2f s  %7.1f images/s  ms/image: %s%n", r, run.seconds(),
                     run.imagesPerSecond(), stageLine(run.stageMsPerImage()));
@@ -121,25 +135,49 @@ public final class ImportBenchmark {
                         run.imported(), run.files(), run.duplicates(), run.rejected());
             }
         }
+        return runs;
+    }
 
-        Stat rate = Stat.of(runs.stream().mapToDouble(Run::imagesPerSecond).toArray());
-        Stat seconds = Stat.of(runs.stream().mapToDouble(Run::seconds).toArray());
-        Map<String, Stat> stages = new LinkedHashMap<>();
+    /** Prints the result block; returns the result line. */
+    private static JsonObject result(Options o, DataSet dataSet, RunHeader header, List<Run> runs) {
+        Spread rate = Spread.of(runs.stream().mapToDouble(Run::imagesPerSecond).toArray());
+        Spread seconds = Spread.of(runs.stream().mapToDouble(Run::seconds).toArray());
+        Map<String, Spread> stages = new LinkedHashMap<>();
         for (int s = 0; s < STAGES.length; s++) {
             int stage = s;
-            stages.put(STAGES[s], Stat.of(runs.stream().mapToDouble(run -> run.stageMsPerImage()[stage]).toArray()));
+            stages.put(STAGES[s], Spread.of(runs.stream().mapToDouble(run -> run.stageMsPerImage()[stage]).toArray()));
         }
-        Map<String, Stat> details = new LinkedHashMap<>();
+        Map<String, Spread> details = new LinkedHashMap<>();
         for (int d = 0; d < DETAILS.length; d++) {
             int detail = d;
-            details.put(DETAILS[d], Stat.of(runs.stream().mapToDouble(run -> run.detailMsPerImage()[detail]).toArray()));
+            details.put(DETAILS[d], Spread.of(runs.stream().mapToDouble(run -> run.detailMsPerImage()[detail]).toArray()));
         }
-        Stat stageSum = Stat.of(runs.stream().mapToDouble(run -> Arrays.stream(run.stageMsPerImage()).sum()).toArray());
+        Spread stageSum = Spread.of(runs.stream().mapToDouble(run -> Arrays.stream(run.stageMsPerImage()).sum()).toArray());
         Run last = runs.get(runs.size() - 1);
+        printResult(o, last, rate, seconds, stages, details, stageSum);
+        JsonObject json = JsonObject.of("benchmark", "import", "data", o.data.toString(), "files", last.files(),
+                "formats", dataSet.formats(), "data_bytes", dataSet.bytes(), "threads", o.threads, "repetitions", o.reps);
+        header.putInto(json);
+        json.put("gc", header.gcs());
+        json.put("images_per_s", rate.json());
+        json.put("seconds", seconds.json());
+        JsonObject split = new JsonObject();
+        stages.forEach((k, v) -> split.put(k, v.json()));
+        split.put("sum", stageSum.json());
+        json.put("ms_per_image_thread_time", split);
+        JsonObject detail = new JsonObject();
+        details.forEach((k, v) -> detail.put(k, v.json()));
+        json.put("detail_ms_per_image_thread_time", detail);
+        json.put("runs_images_per_s", runs.stream().map(r -> Spread.round3(r.imagesPerSecond())).toList());
+        json.put("at", Instant.now().toString());
+        return json;
+    }
 
+    private static void printResult(Options o, Run last, Spread rate, Spread seconds, Map<String, Spread> stages,
+            Map<String, Spread> details, Spread stageSum) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "== Result over %d runs (median [min .. max]), %d files per run%n", reps, last.files());
-        System.out.printf(Locale.ROOT, "throughput:  %s images/s (wall clock, %d threads)%n", rate.format("%.1f"), threads);
+        System.out.printf(Locale.ROOT, "== Result over %d runs (median [min .. max]), %d files per run%n", o.reps, last.files());
+        System.out.printf(Locale.ROOT, "throughput:  %s images/s (wall clock, %d threads)%n", rate.format("%.1f"), o.threads);
         System.out.printf(Locale.ROOT, "wall time:   %s s per import%n", seconds.format("%.2f"));
         System.out.printf(Locale.ROOT, "wall time:   %.2f ms per image (median)%n", 1000.0 / rate.median());
         System.out.println("cost split, ms per image: CPU-thread-time sums, i.e. each stage's time on its thread added up over"
@@ -151,7 +189,7 @@ public final class ImportBenchmark {
         System.out.printf(Locale.ROOT, "  %-10s %s ms%n", "sum", stageSum.format("%6.3f"));
         System.out.printf(Locale.ROOT, "  (read to measure and the blob writes of store run on the %d import"
                 + " threads; the database rows of store on the one committing thread; wall ms/image x %d threads = %.2f)%n",
-                threads, threads, threads * 1000.0 / rate.median());
+                o.threads, o.threads, o.threads * 1000.0 / rate.median());
         System.out.println("store in detail (timed around the stores by the benchmark, ms per image, summed over threads):");
         System.out.printf(Locale.ROOT, "  %-16s %s ms  (BlobStore.put of original + thumbnail, each forced to disk;"
                 + " import threads)%n", "blob files", details.get("store_blob_files").format("%6.3f"));
@@ -159,33 +197,6 @@ public final class ImportBenchmark {
                 "database rows", details.get("store_db_rows").format("%6.3f"));
         System.out.printf(Locale.ROOT, "  %-16s %s ms  (ImageStore.find before decoding; in no stage above)%n",
                 "duplicate lookup", details.get("lookup").format("%6.3f"));
-
-        StringBuilder json = new StringBuilder("{\"benchmark\":\"import\"");
-        json.append(",\"data\":").append(quote(data.toString()));
-        json.append(",\"files\":").append(last.files());
-        json.append(",\"formats\":{").append(formats.entrySet().stream()
-                .map(e -> quote(e.getKey()) + ":" + e.getValue()).collect(Collectors.joining(","))).append('}');
-        json.append(",\"data_bytes\":").append(dataBytes);
-        json.append(",\"threads\":").append(threads);
-        json.append(",\"repetitions\":").append(reps);
-        json.append(",\"jvm\":").append(quote(Runtime.version().toString()));
-        json.append(",\"cores\":").append(cores);
-        json.append(",\"xmx\":").append(quote(xmx));
-        json.append(",\"max_heap_mib\":").append(maxHeap >> 20);
-        json.append(",\"gc\":").append(quote(gcs));
-        json.append(",\"images_per_s\":").append(rate.json());
-        json.append(",\"seconds\":").append(seconds.json());
-        json.append(",\"ms_per_image_thread_time\":{");
-        for (var e : stages.entrySet()) json.append(quote(e.getKey())).append(':').append(e.getValue().json()).append(',');
-        json.append("\"sum\":").append(stageSum.json()).append('}');
-        json.append(",\"detail_ms_per_image_thread_time\":{").append(details.entrySet().stream()
-                .map(e -> quote(e.getKey()) + ":" + e.getValue().json()).collect(Collectors.joining(","))).append('}');
-        json.append(",\"runs_images_per_s\":").append(Arrays.toString(runs.stream()
-                .mapToDouble(r -> round(r.imagesPerSecond())).toArray()).replace(" ", ""));
-        json.append(",\"at\":").append(quote(Instant.now().toString()));
-        json.append('}');
-        System.out.println();
-        System.out.println(json);
     }
 
     static Run importOnce(Path data, Path workParent, ImportLimits limits) throws IOException {
@@ -217,59 +228,11 @@ public final class ImportBenchmark {
         }
     }
 
-    record Stat(double median, double min, double max) {
-        static Stat of(double[] values) {
-            double[] v = values.clone();
-            Arrays.sort(v);
-            int n = v.length;
-            double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-            return new Stat(median, v[0], v[n - 1]);
-        }
-
-        String format(String number) {
-            return String.format(Locale.ROOT, number + " [" + number + " .. " + number + "]", median, min, max);
-        }
-
-        String json() {
-            return String.format(Locale.ROOT, "{\"median\":%s,\"min\":%s,\"max\":%s}", round(median), round(min), round(max));
-        }
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
-    }
-
     private static String stageLine(double[] ms) {
         StringBuilder line = new StringBuilder();
         for (int s = 0; s < STAGES.length; s++) {
             line.append(String.format(Locale.ROOT, "%s %.3f  ", STAGES[s], ms[s]));
         }
         return line.toString().strip();
-    }
-
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    else out.append(c);
-                }
-            }
-        }
-        return out.append('"').toString();
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) usage(args[i - 1] + " needs a value");
-        return args[i];
-    }
-
-    private static void usage(String problem) {
-        System.err.println("ImportBenchmark: " + problem);
-        System.err.println("usage: ImportBenchmark [--data DIR] [--threads N] [--reps N] [--work DIR]");
-        System.exit(2);
     }
 }

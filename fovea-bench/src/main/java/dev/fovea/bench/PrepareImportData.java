@@ -1,5 +1,6 @@
 package dev.fovea.bench;
 
+import dev.fovea.bench.support.BenchOptions;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -27,6 +28,8 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Prepares the import benchmark's data: real colour images from Debian's {@code openclipart-png} (public domain)
@@ -51,25 +54,25 @@ public final class PrepareImportData {
 
     private PrepareImportData() {}
 
+    /** The command line. */
+    @Command(name = "PrepareImportData", mixinStandardHelpOptions = true,
+            description = "Writes a mix of JPEG and PNG copies of openclipart pictures, in class folders.")
+    static final class Options {
+        @Option(names = "--source", description = "openclipart's PNGs (default ${DEFAULT-VALUE})") Path source = DEFAULT_SOURCE;
+        @Option(names = "--out", description = "the folder to write (default ${DEFAULT-VALUE})") Path out = DEFAULT_OUT;
+        @Option(names = "--count", description = "images (default ${DEFAULT-VALUE})") int count = 1000;
+        @Option(names = "--size", description = "longest side, px (default ${DEFAULT-VALUE})") int size = 256;
+        @Option(names = "--force", description = "replace --out if it exists") boolean force;
+    }
+
     public static void main(String[] args) throws IOException {
-        Path source = DEFAULT_SOURCE, out = DEFAULT_OUT;
-        int count = 1000, size = 256;
-        boolean force = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--source" -> source = Path.of(value(args, ++i));
-                case "--out" -> out = Path.of(value(args, ++i));
-                case "--count" -> count = Integer.parseInt(value(args, ++i));
-                case "--size" -> size = Integer.parseInt(value(args, ++i));
-                case "--force" -> force = true;
-                default -> usage("unknown argument '" + args[i] + "'");
-            }
-        }
-        if (!Files.isDirectory(source)) {
-            usage("source folder " + source + " does not exist; install it with `apt-get install openclipart-png`");
-        }
+        Options o = BenchOptions.parse(new Options(), args);
+        Path source = o.source, out = o.out;
+        int count = o.count, size = o.size;
+        BenchOptions.require(Files.isDirectory(source), o,
+                "source folder " + source + " does not exist; install it with `apt-get install openclipart-png`");
         if (Files.exists(out)) {
-            if (!force) usage(out + " exists already; remove it or pass --force to replace it");
+            BenchOptions.require(o.force, o, out + " exists already; remove it or pass --force to replace it");
             deleteTree(out);
         }
         long started = System.nanoTime();
@@ -229,16 +232,5 @@ public final class PrepareImportData {
             List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
             for (Path p : paths) Files.delete(p);
         }
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) usage(args[i - 1] + " needs a value");
-        return args[i];
-    }
-
-    private static void usage(String problem) {
-        System.err.println("PrepareImportData: " + problem);
-        System.err.println("usage: PrepareImportData [--source DIR] [--out DIR] [--count N] [--size PX] [--force]");
-        System.exit(2);
     }
 }
