@@ -52,13 +52,9 @@ final class Jdbc {
             update(c, sql, params);
             return true;
         } catch (SQLException e) {
-            if (isDuplicateKey(e)) return false;
+            if (SqlErrors.isDuplicateKey(e)) return false;
             throw e;
         }
-    }
-
-    static boolean isDuplicateKey(SQLException e) {
-        return "23505".equals(e.getSQLState());
     }
 
     static int update(Connection c, String sql, Object... params) throws SQLException {

@@ -108,9 +108,9 @@ public final class JdbcAccountStore implements AccountStore {
                 Jdbc.update(c, "INSERT INTO api_token (id, user_id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                         token.id(), userId, name, scope.word(), secretHash, token.createdAt());
             } catch (SQLException e) {
-                if (Jdbc.isDuplicateKey(e)) throw FoveaException.conflict("a token with this secret exists already");
+                if (SqlErrors.isDuplicateKey(e)) throw FoveaException.conflict("a token with this secret exists already");
                 // The user went away between the check and the insert: 23503 on PostgreSQL, 23506 on H2.
-                if ("23503".equals(e.getSQLState()) || "23506".equals(e.getSQLState())) throw noSuchUser(userId);
+                if (SqlErrors.isMissingReference(e)) throw noSuchUser(userId);
                 throw e;
             }
             return token;
@@ -147,8 +147,8 @@ public final class JdbcAccountStore implements AccountStore {
                         session.idHash(), session.userId(), session.csrfToken(), session.createdAt(),
                         session.lastSeenAt());
             } catch (SQLException e) {
-                if (Jdbc.isDuplicateKey(e)) throw FoveaException.conflict("a session with this id exists already");
-                if ("23503".equals(e.getSQLState()) || "23506".equals(e.getSQLState())) {
+                if (SqlErrors.isDuplicateKey(e)) throw FoveaException.conflict("a session with this id exists already");
+                if (SqlErrors.isMissingReference(e)) {
                     throw noSuchUser(session.userId());
                 }
                 throw e;

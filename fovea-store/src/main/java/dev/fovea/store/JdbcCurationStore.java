@@ -67,7 +67,7 @@ public final class JdbcCurationStore implements CurationStore {
                         m.perceptualHash(), m.width(), m.height(), m.subject().background(), m.subject().brightness(),
                         m.subject().darkFraction(), m.subject().brightFraction(), m.subject().contrast(), now);
             } catch (SQLException e) {
-                if (isMissingReference(e)) throw noSuchImage(projectId, sha256);
+                if (SqlErrors.isMissingReference(e)) throw noSuchImage(projectId, sha256);
                 throw e;
             }
         });
@@ -117,7 +117,7 @@ public final class JdbcCurationStore implements CurationStore {
                 }
                 if (pending > 0) ps.executeBatch();
             } catch (SQLException e) {
-                if (isMissingReference(e)) {
+                if (SqlErrors.isMissingReference(e)) {
                     throw FoveaException.notFound("a flagged image is not an image of project " + projectId);
                 }
                 throw e;
@@ -223,7 +223,7 @@ public final class JdbcCurationStore implements CurationStore {
                 }
                 if (!values.isEmpty()) ps.executeBatch();
             } catch (SQLException e) {
-                if (isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
+                if (SqlErrors.isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
                 throw e;
             }
             return null;
@@ -305,14 +305,6 @@ public final class JdbcCurationStore implements CurationStore {
         int cut = max - 1;
         if (Character.isHighSurrogate(text.charAt(cut - 1))) cut--;
         return text.substring(0, cut) + "…";
-    }
-
-    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2 (also on a batch's chained exception). */
-    private static boolean isMissingReference(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
-        }
-        return false;
     }
 
     private static FoveaException noSuchImage(UUID projectId, String sha256) {

@@ -36,12 +36,6 @@ public final class JdbcDatasetStore implements DatasetStore {
     private static final int BATCH = 1000;
     /** Freezes of one project racing for a number: each lost race costs one attempt. */
     private static final int MAX_ATTEMPTS = 20;
-    /** H2's "concurrent update": another transaction has written, but not committed, the same key. */
-    private static final String H2_CONCURRENT_UPDATE = "90131";
-    /** H2's lock timeout (error 50200): another transaction held the key for longer than the session waits. */
-    private static final String H2_LOCK_TIMEOUT = "HYT00";
-    /** PostgreSQL's lock_not_available: the key stayed locked past a lock_timeout set on the server. */
-    private static final String PG_LOCK_NOT_AVAILABLE = "55P03";
     private static final String VERSION_COLUMNS =
             "project_id, number, hash, seed, validation_fraction, test_fraction, images, created_at";
 
@@ -62,31 +56,24 @@ public final class JdbcDatasetStore implements DatasetStore {
         // In primary-key order: H2 writes a large transaction of random SHA-256 keys several times slower.
         List<DatasetItem> sorted = new ArrayList<>(items);
         sorted.sort(Comparator.comparing(DatasetItem::sha256));
-        return jdbc.transaction("freeze a dataset version of project " + projectId, c -> {
-            int refused = 0;
-            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                int number = Math.max(maxNumber(c, projectId), refused) + 1;
-                DatasetVersion stored = new DatasetVersion(projectId, number, version.hash(), version.seed(),
-                        version.validationFraction(), version.testFraction(), version.images(), createdAt);
-                try {
-                    Jdbc.update(c, "INSERT INTO dataset_version (" + VERSION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            projectId, number, stored.hash(), stored.seed(), stored.validationFraction(),
-                            stored.testFraction(), stored.images(), createdAt);
-                } catch (SQLException e) {
-                    if (isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
-                    if (!isNumberTaken(e)) throw e;
-                    // Another freeze took (or is taking) this number. PostgreSQL has aborted the transaction: start
-                    // it again.
-                    c.rollback();
-                    refused = number;
-                    continue;
-                }
-                insertItems(c, projectId, number, sorted);
-                return stored;
-            }
-            throw FoveaException.conflict("dataset version of project " + projectId + " not stored: " + MAX_ATTEMPTS
-                    + " freezes of the project took each number it tried; try again");
-        });
+        return jdbc.transaction("freeze a dataset version of project " + projectId, c -> SqlErrors.insertNumbered(c,
+                MAX_ATTEMPTS, () -> maxNumber(c, projectId), number -> {
+                    try {
+                        Jdbc.update(c, "INSERT INTO dataset_version (" + VERSION_COLUMNS
+                                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", projectId, number, version.hash(), version.seed(),
+                                version.validationFraction(), version.testFraction(), version.images(), createdAt);
+                    } catch (SQLException e) {
+                        if (SqlErrors.isMissingReference(e)) {
+                            throw FoveaException.notFound("project " + projectId + " does not exist");
+                        }
+                        throw e;
+                    }
+                }, number -> {
+                    insertItems(c, projectId, number, sorted);
+                    return new DatasetVersion(projectId, number, version.hash(), version.seed(),
+                            version.validationFraction(), version.testFraction(), version.images(), createdAt);
+                }, "dataset version of project " + projectId + " not stored: {attempts} freezes of the project took"
+                        + " each number it tried; try again"));
     }
 
     private static void check(DatasetVersion v, List<DatasetItem> items) {
@@ -146,7 +133,7 @@ public final class JdbcDatasetStore implements DatasetStore {
             }
             if (pending > 0) ps.executeBatch();
         } catch (SQLException e) {
-            if (isMissingReference(e)) {
+            if (SqlErrors.isMissingReference(e)) {
                 throw FoveaException.notFound("a dataset item names an image that is not an image of project "
                         + projectId);
             }
@@ -179,25 +166,5 @@ public final class JdbcDatasetStore implements DatasetStore {
         return new DatasetVersion(rs.getObject("project_id", UUID.class), rs.getInt("number"), rs.getString("hash"),
                 rs.getLong("seed"), rs.getDouble("validation_fraction"), rs.getDouble("test_fraction"),
                 rs.getInt("images"), Jdbc.instant(rs, "created_at"));
-    }
-
-    /** The version's number is taken: a duplicate key, or one another transaction is still writing. */
-    private static boolean isNumberTaken(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            String state = x.getSQLState();
-            if (Jdbc.isDuplicateKey(x) || H2_CONCURRENT_UPDATE.equals(state) || H2_LOCK_TIMEOUT.equals(state)
-                    || PG_LOCK_NOT_AVAILABLE.equals(state)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2 (batches wrap the cause). */
-    private static boolean isMissingReference(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
-        }
-        return false;
     }
 }

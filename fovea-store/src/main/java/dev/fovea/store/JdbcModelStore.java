@@ -58,12 +58,6 @@ public final class JdbcModelStore implements ModelStore {
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
     // Aliases may hold capitals: they double as Custom Vision "published names", which are often like "Iteration1".
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    /** H2's "concurrent update": another transaction has written, but not committed, the same key. */
-    private static final String H2_CONCURRENT_UPDATE = "90131";
-    /** H2's lock timeout (error 50200): another transaction held the key for longer than the session waits. */
-    private static final String H2_LOCK_TIMEOUT = "HYT00";
-    /** PostgreSQL's lock_not_available: the key stayed locked past a lock_timeout set on the server. */
-    private static final String PG_LOCK_NOT_AVAILABLE = "55P03";
     private static final String VERSION_COLUMNS = "name, version, project_id, run_id, format, bundle_sha256,"
             + " bundle_bytes, description, created_at";
     private static final String MERGE_ALIAS = "MERGE INTO model_alias a USING (SELECT CAST(? AS VARCHAR(63)) AS name,"
@@ -91,28 +85,21 @@ public final class JdbcModelStore implements ModelStore {
         Instant createdAt = (v.createdAt() == null ? clock.instant() : v.createdAt()).truncatedTo(ChronoUnit.MICROS);
         return jdbc.transaction("register a version of model " + name, c -> {
             if (v.runId() != null) checkRun(c, v.runId(), projectId, name);
-            int refused = 0;
-            for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                int number = Math.max(maxVersion(c, name), refused) + 1;
+            return SqlErrors.insertNumbered(c, MAX_ATTEMPTS, () -> maxVersion(c, name), number -> {
                 try {
                     Jdbc.update(c, "INSERT INTO model_version (" + VERSION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             name, number, projectId, v.runId(), v.format(), v.bundleSha256(), v.bundleBytes(),
                             v.description(), createdAt);
                 } catch (SQLException e) {
-                    if (isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
-                    if (!isRaceLost(e)) throw e;
-                    // Another registration took (or is taking) this number. PostgreSQL has aborted the transaction:
-                    // start it again.
-                    c.rollback();
-                    refused = number;
-                    continue;
+                    if (SqlErrors.isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
+                    throw e;
                 }
+            }, number -> {
                 insertClasses(c, name, number, classes);
                 return new ModelVersion(name, number, projectId, v.runId(), v.format(), v.bundleSha256(),
                         v.bundleBytes(), classes, v.description(), createdAt);
-            }
-            throw FoveaException.conflict("version of model " + name + " not stored: " + MAX_ATTEMPTS
-                    + " registrations of the name took each number it tried; try again");
+            }, "version of model " + name + " not stored: {attempts} registrations of the name took each number it"
+                    + " tried; try again");
         });
     }
 
@@ -267,8 +254,8 @@ public final class JdbcModelStore implements ModelStore {
                 try {
                     return Jdbc.update(c, MERGE_ALIAS, name, alias, version, now);
                 } catch (SQLException e) {
-                    if (isMissingReference(e)) throw noSuchVersion(name, version);
-                    if (!isRaceLost(e)) throw e;
+                    if (SqlErrors.isMissingReference(e)) throw noSuchVersion(name, version);
+                    if (!SqlErrors.isKeyRace(e)) throw e;
                     // Another writer inserted the same new alias first: go again, now updating its row.
                     c.rollback();
                 }
@@ -330,25 +317,5 @@ public final class JdbcModelStore implements ModelStore {
 
     private static FoveaException noSuchVersion(String name, int version) {
         return FoveaException.notFound("model " + name + " has no version " + version);
-    }
-
-    /** Another transaction took, or is taking, the same key: a duplicate key, or one it is still writing. */
-    private static boolean isRaceLost(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            String state = x.getSQLState();
-            if (Jdbc.isDuplicateKey(x) || H2_CONCURRENT_UPDATE.equals(state) || H2_LOCK_TIMEOUT.equals(state)
-                    || PG_LOCK_NOT_AVAILABLE.equals(state)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2. */
-    private static boolean isMissingReference(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
-        }
-        return false;
     }
 }

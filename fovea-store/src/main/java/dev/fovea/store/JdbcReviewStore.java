@@ -34,8 +34,6 @@ import java.util.function.Supplier;
 public final class JdbcReviewStore implements ReviewStore {
     private static final String REVIEW_COLUMNS =
             "id, project_id, sha256, user_id, decision, class_name, duration_ms, client_id, created_at, undone_at";
-    /** H2's "concurrent update": a row this transaction wanted was changed by another one meanwhile. */
-    private static final String H2_CONCURRENT_UPDATE = "90131";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -146,7 +144,7 @@ public final class JdbcReviewStore implements ReviewStore {
                             + " VALUES (?, ?, ?, ?, ?, ?)", projectId, sha256, slot, userId, now, expiresAt);
                     return true;
                 } catch (SQLException e) {
-                    if (isMissingReference(e)) {
+                    if (SqlErrors.isMissingReference(e)) {
                         throw FoveaException.notFound("image " + sha256 + " of project " + projectId
                                 + " or user " + userId + " does not exist");
                     }
@@ -165,7 +163,7 @@ public final class JdbcReviewStore implements ReviewStore {
     /** A duplicate key, or (H2) the row to delete or insert was changed by a concurrent claim: the slot is taken. */
     private static boolean isTaken(SQLException e) {
         for (SQLException x = e; x != null; x = x.getNextException()) {
-            if (Jdbc.isDuplicateKey(x) || H2_CONCURRENT_UPDATE.equals(x.getSQLState())) return true;
+            if (SqlErrors.isDuplicateKey(x) || SqlErrors.H2_CONCURRENT_UPDATE.equals(x.getSQLState())) return true;
         }
         return false;
     }
@@ -212,11 +210,11 @@ public final class JdbcReviewStore implements ReviewStore {
                         r.id(), r.projectId(), r.sha256(), r.userId(), r.decision().word(), r.className(),
                         r.durationMs(), r.clientId(), r.createdAt(), r.undoneAt());
             } catch (SQLException e) {
-                if (isMissingReference(e)) {
+                if (SqlErrors.isMissingReference(e)) {
                     throw FoveaException.notFound("image " + r.sha256() + " of project " + r.projectId()
                             + " or user " + r.userId() + " does not exist");
                 }
-                if (r.clientId() == null || !Jdbc.isDuplicateKey(e)) throw e;
+                if (r.clientId() == null || !SqlErrors.isDuplicateKey(e)) throw e;
                 // The same submit raced us and won: nothing of ours to keep.
                 c.rollback();
                 return false;
@@ -366,19 +364,11 @@ public final class JdbcReviewStore implements ReviewStore {
             try {
                 if (jdbc.insertUnlessPresent(insert, insertParams)) return;
             } catch (StoreException e) {
-                if (e.getCause() instanceof SQLException sql && isMissingReference(sql)) throw missing.get();
+                if (e.getCause() instanceof SQLException sql && SqlErrors.isMissingReference(sql)) throw missing.get();
                 throw e;
             }
         }
         throw new IllegalStateException("could neither update nor insert the row: " + insert);
-    }
-
-    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2. */
-    private static boolean isMissingReference(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
-        }
-        return false;
     }
 
     private static FoveaException noSuchProject(UUID projectId) {

@@ -104,7 +104,7 @@ public final class JdbcRunStore implements RunStore {
                         id, projectId, run.datasetVersion(), run.datasetHash(), RunStatus.RUNNING.word(),
                         run.rerunOf(), createdAt, createdAt);
             } catch (SQLException e) {
-                if (isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
+                if (SqlErrors.isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
                 throw e;
             }
             insertProperties(c, "run_param", id, params);
@@ -471,11 +471,4 @@ public final class JdbcRunStore implements RunStore {
         return FoveaException.notFound("run " + id + " does not exist");
     }
 
-    /** A foreign key pointing nowhere: 23503 on PostgreSQL, 23506 on H2. */
-    private static boolean isMissingReference(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("23503".equals(x.getSQLState()) || "23506".equals(x.getSQLState())) return true;
-        }
-        return false;
-    }
 }
