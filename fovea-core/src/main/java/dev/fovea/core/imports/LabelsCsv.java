@@ -1,5 +1,6 @@
 package dev.fovea.core.imports;
 
+import dev.fovea.core.csv.Csv;
 import dev.fovea.core.FoveaException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +22,7 @@ public final class LabelsCsv {
 
     public static Map<String, String> read(Path file) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            List<List<String>> rows = parse(in);
+            List<List<String>> rows = Csv.parse(in);
             if (rows.isEmpty()) throw FoveaException.invalid("labels file '" + file + "' is empty");
             List<String> header = rows.get(0).stream().map(h -> h.strip().replace("\uFEFF", "").toLowerCase()).toList();
             int pathCol = header.indexOf("path"), labelCol = header.indexOf("label");
@@ -50,33 +51,5 @@ public final class LabelsCsv {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read labels file '" + file + "': " + e.getMessage(), e);
         }
-    }
-
-    static List<List<String>> parse(BufferedReader in) throws IOException {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false, any = false;
-        int c;
-        while ((c = in.read()) != -1) {
-            any = true;
-            char ch = (char) c;
-            if (quoted) {
-                if (ch == '"') {
-                    in.mark(1);
-                    int next = in.read();
-                    if (next == '"') field.append('"');
-                    else {
-                        quoted = false;
-                        if (next != -1) in.reset();
-                    }
-                } else field.append(ch);
-            } else if (ch == '"') quoted = true;
-            else if (ch == ',') { row.add(field.toString()); field.setLength(0); }
-            else if (ch == '\n') { row.add(field.toString()); field.setLength(0); rows.add(row); row = new ArrayList<>(); }
-            else if (ch != '\r') field.append(ch);
-        }
-        if (any && (field.length() > 0 || !row.isEmpty())) { row.add(field.toString()); rows.add(row); }
-        return rows;
     }
 }

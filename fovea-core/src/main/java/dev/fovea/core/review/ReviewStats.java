@@ -1,5 +1,6 @@
 package dev.fovea.core.review;
 
+import dev.fovea.core.csv.Csv;
 import java.time.Duration;
 
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public record ReviewStats(List<Reviewer> reviewers, List<Pair> pairs, double fle
         StringBuilder csv = new StringBuilder("reviewer,day,reviews,active_minutes,images_per_hour,hourly_rate,currency,pay\n");
         for (Reviewer r : reviewers) {
             for (ActiveTime.Day d : r.days()) {
-                csv.append(csvField(r.name())).append(',').append(d.day()).append(',').append(d.reviews()).append(',')
+                csv.append(Csv.cell(r.name())).append(',').append(d.day()).append(',').append(d.reviews()).append(',')
                         .append(String.format(java.util.Locale.ROOT, "%.2f", d.active().toMillis() / 60_000.0)).append(',')
                         .append(String.format(java.util.Locale.ROOT, "%.1f", ActiveTime.imagesPerHour(d.reviews(), d.active())))
                         .append(',').append(cents(r.hourlyRateCents())).append(',').append(r.currency()).append(',')
@@ -97,9 +98,4 @@ public record ReviewStats(List<Reviewer> reviewers, List<Pair> pairs, double fle
     static String cents(long cents) {
         return String.format(java.util.Locale.ROOT, "%d.%02d", cents / 100, Math.abs(cents % 100));
     }
-
-    private static String csvField(String s) {
-        return s.matches("[A-Za-z0-9._-]*") ? s : "\"" + s.replace("\"", "\"\"") + "\"";
-    }
-
 }

@@ -1,5 +1,6 @@
 package dev.fovea.core.run;
 
+import dev.fovea.core.csv.Csv;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.Evaluation;
 import dev.fovea.core.training.McNemar;
@@ -25,7 +26,7 @@ public record BaselineComparison(Evaluation model, Evaluation baseline, McNemar 
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty()) continue;
-            List<String> f = TestPredictions.fields(line);
+            List<String> f = Csv.fields(line);
             if (i == 0 && f.size() >= 2 && f.get(0).equalsIgnoreCase("path") && f.get(1).equalsIgnoreCase("predicted")) continue;
             if (f.size() < 2) {
                 throw FoveaException.invalid("baseline " + name + " line " + (i + 1) + " has " + f.size()

@@ -1,5 +1,6 @@
 package dev.fovea.core.run;
 
+import dev.fovea.core.csv.Csv;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.Evaluation;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public record TestPredictions(List<String> classes, List<Row> rows) {
         sb.append('\n');
         for (Row r : rows) {
             int p = r.predicted();
-            sb.append(r.sha256()).append(',').append(csv(r.path())).append(',').append(classes.get(r.actual()))
+            sb.append(r.sha256()).append(',').append(Csv.cell(r.path())).append(',').append(classes.get(r.actual()))
                     .append(',').append(classes.get(p)).append(',').append(r.probabilities()[p]);
             for (float v : r.probabilities()) sb.append(',').append(v);
             sb.append('\n');
@@ -51,7 +52,7 @@ public record TestPredictions(List<String> classes, List<Row> rows) {
         List<Row> rows = new ArrayList<>();
         for (int l = 1; l < lines.length; l++) {
             if (lines[l].isBlank()) continue;
-            List<String> f = fields(lines[l]);
+            List<String> f = Csv.fields(lines[l]);
             if (f.size() != head.length) {
                 throw new FoveaException("artifact_unreadable", ARTIFACT + " line " + (l + 1) + " has " + f.size()
                         + " fields, expected " + head.length);
@@ -61,40 +62,5 @@ public record TestPredictions(List<String> classes, List<Row> rows) {
             rows.add(new Row(f.get(0), f.get(1), classes.indexOf(f.get(2)), p));
         }
         return new TestPredictions(classes, rows);
-    }
-
-    static String csv(String s) {
-        if (s == null) return "";
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    /** Splits one CSV line with RFC 4180 quotes. */
-    public static List<String> fields(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else if (ch != '\r') {
-                cur.append(ch);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.core.training;
 
+import dev.fovea.core.csv.Csv;
 import dev.fovea.core.FoveaException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -148,10 +149,10 @@ public record Evaluation(List<String> classes, int[] actual, int[] predicted, in
      */
     public String confusionCsv() {
         StringBuilder sb = new StringBuilder("actual\\predicted");
-        for (String c : classes) sb.append(',').append(csv(c));
+        for (String c : classes) sb.append(',').append(Csv.cell(c));
         sb.append('\n');
         for (int a = 0; a < classes.size(); a++) {
-            sb.append(csv(classes.get(a)));
+            sb.append(Csv.cell(classes.get(a)));
             for (int p = 0; p < classes.size(); p++) sb.append(',').append(confusion[a][p]);
             sb.append('\n');
         }
@@ -261,10 +262,6 @@ public record Evaluation(List<String> classes, int[] actual, int[] predicted, in
         return len >= width ? s : " ".repeat(width - len) + s;
     }
 
-    private static String csv(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) return s;
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
 
     private static int[][] deepCopy(int[][] m) {
         int[][] out = new int[m.length][];
