@@ -8,7 +8,7 @@ import dev.fovea.bench.ServingBenchmark.ModelSpec;
 import dev.fovea.bench.ServingImages.Image;
 import dev.fovea.bench.support.CpuTime;
 import dev.fovea.bench.support.Latencies.Summary;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.Preprocessing;

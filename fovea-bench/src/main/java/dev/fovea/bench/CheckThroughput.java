@@ -12,7 +12,7 @@ import dev.fovea.core.checks.Flag;
 import dev.fovea.core.checks.FlagRules;
 import dev.fovea.core.checks.ImageMetrics;
 import dev.fovea.core.checks.MetricsCalculator;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.imports.ImportLimits;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.fovea.bench.support.RunHeader;
 import dev.fovea.core.checks.FlagRules;
 import dev.fovea.core.checks.MetricsCalculator;
 import dev.fovea.core.checks.NearDuplicateIndex;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;

@@ -165,7 +165,7 @@ public final class FoveaServer implements AutoCloseable {
             ctx.header("Retry-After", Long.toString(retry.seconds()));
             details.put("retry_after_seconds", retry.seconds());
         }
-        if (e instanceof dev.fovea.core.serving.Overloaded o) {
+        if (e instanceof dev.fovea.core.Overloaded o) {
             ctx.header("Retry-After", Long.toString(o.retryAfterSeconds()));
             details.put("retry_after_seconds", o.retryAfterSeconds());
         }

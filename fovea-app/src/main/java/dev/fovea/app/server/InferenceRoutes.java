@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fovea.core.FoveaException;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.model.ModelVersion;
 import dev.fovea.core.model.RegistryService;
 import dev.fovea.core.serving.ModelServing;
@@ -374,7 +374,7 @@ public final class InferenceRoutes {
                     pre.toChw(pre.resize(d.pixels()), out, at);
                     return null;
                 });
-            } catch (dev.fovea.core.serving.Overloaded e) {
+            } catch (dev.fovea.core.Overloaded e) {
                 throw e; // keeps its Retry-After
             } catch (FoveaException e) {
                 throw new FoveaException(e.code(), "image " + i + ": " + e.getMessage());

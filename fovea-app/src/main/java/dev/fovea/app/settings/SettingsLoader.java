@@ -116,9 +116,9 @@ public final class SettingsLoader {
         ImportLimits limits = new ImportLimits(
                 positive(values, origins, "import.max_pixels", Long.MAX_VALUE),
                 positive(values, origins, "import.max_file_bytes", Integer.MAX_VALUE - 16),
-                threads, new dev.fovea.core.imports.DecodeBudget(
+                threads, new dev.fovea.core.image.DecodeBudget(
                         positive(values, origins, "import.decode_budget_pixels", Long.MAX_VALUE),
-                        dev.fovea.core.imports.DecodeBudget.DEFAULT_WAIT));
+                        dev.fovea.core.image.DecodeBudget.DEFAULT_WAIT));
         ServerSettings server = new ServerSettings(values.get("server.host"),
                 (int) range(values, origins, "server.port", 0, 65535),
                 positive(values, origins, "server.max_request_bytes", Integer.MAX_VALUE - 16),

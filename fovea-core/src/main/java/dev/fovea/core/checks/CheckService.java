@@ -3,7 +3,7 @@ package dev.fovea.core.checks;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.image.ImageRejectedException;
 import dev.fovea.core.image.ImageStore;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.project.Project;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,12 +32,12 @@ public final class CheckService {
     private final Clock clock;
 
     public CheckService(ImageStore images, BlobStore blobs, CurationStore curation, long maxPixels, int threads, Clock clock) {
-        this(images, blobs, curation, maxPixels, dev.fovea.core.imports.DecodeBudget.unlimited(), threads, clock);
+        this(images, blobs, curation, maxPixels, dev.fovea.core.image.DecodeBudget.unlimited(), threads, clock);
     }
 
     /** Decoding within the process's shared decode budget. */
     public CheckService(ImageStore images, BlobStore blobs, CurationStore curation, long maxPixels,
-            dev.fovea.core.imports.DecodeBudget budget, int threads, Clock clock) {
+            dev.fovea.core.image.DecodeBudget budget, int threads, Clock clock) {
         this.images = images;
         this.blobs = blobs;
         this.curation = curation;

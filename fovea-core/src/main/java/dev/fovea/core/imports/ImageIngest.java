@@ -1,5 +1,7 @@
 package dev.fovea.core.imports;
 
+import dev.fovea.core.image.Thumbnails;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.checks.CurationStore;

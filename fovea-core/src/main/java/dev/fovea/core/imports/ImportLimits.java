@@ -1,5 +1,6 @@
 package dev.fovea.core.imports;
 
+import dev.fovea.core.image.DecodeBudget;
 /**
  * Limits on what one file may cost, how many threads decode at once, and the pixels all decodes of this process
  * may hold at once ({@link DecodeBudget}, shared by everything built from these limits).

@@ -104,7 +104,7 @@ public final class ImportService {
             while (true) {
                 try {
                     return ingest.prepare(project.id(), c.path(), bytes, label);
-                } catch (dev.fovea.core.serving.Overloaded busy) {
+                } catch (dev.fovea.core.Overloaded busy) {
                     // The decode budget's wait limit is for HTTP callers; an import waits its turn however long.
                 }
             }

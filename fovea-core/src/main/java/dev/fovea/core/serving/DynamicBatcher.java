@@ -1,5 +1,6 @@
 package dev.fovea.core.serving;
 
+import dev.fovea.core.Overloaded;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.Predictor;
 import java.time.Duration;

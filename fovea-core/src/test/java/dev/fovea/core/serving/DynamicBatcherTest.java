@@ -1,5 +1,6 @@
 package dev.fovea.core.serving;
 
+import dev.fovea.core.Overloaded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

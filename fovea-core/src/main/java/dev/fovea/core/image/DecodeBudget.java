@@ -1,6 +1,6 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
-import dev.fovea.core.serving.Overloaded;
+import dev.fovea.core.Overloaded;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;

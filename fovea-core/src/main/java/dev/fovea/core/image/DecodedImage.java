@@ -1,6 +1,5 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
-import dev.fovea.core.image.ImageFormat;
 import java.awt.image.BufferedImage;
 
 /** A file that decoded cleanly: its true format and its pixels, already turned as its EXIF orientation says. */

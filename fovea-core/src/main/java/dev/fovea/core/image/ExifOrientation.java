@@ -1,4 +1,4 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
 import java.awt.geom.AffineTransform;
 import java.awt.image.AffineTransformOp;

@@ -1,4 +1,4 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
 import java.awt.Color;
 import java.awt.Graphics2D;

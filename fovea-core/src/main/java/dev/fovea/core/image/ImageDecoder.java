@@ -1,8 +1,5 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
-import dev.fovea.core.image.ImageFormat;
-import dev.fovea.core.image.ImageRejectedException;
-import dev.fovea.core.image.RejectReason;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;

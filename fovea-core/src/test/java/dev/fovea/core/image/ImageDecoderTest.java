@@ -1,12 +1,9 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
 import static dev.fovea.core.testing.TestImages.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fovea.core.image.ImageFormat;
-import dev.fovea.core.image.ImageRejectedException;
-import dev.fovea.core.image.RejectReason;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,4 @@
-package dev.fovea.core.serving;
-
-import dev.fovea.core.FoveaException;
+package dev.fovea.core;
 
 /**
  * Busy: the caller should retry after {@link #retryAfterSeconds()}. A model's full queue is {@code too_many_requests}

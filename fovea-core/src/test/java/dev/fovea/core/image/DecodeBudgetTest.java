@@ -1,9 +1,9 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fovea.core.serving.Overloaded;
+import dev.fovea.core.Overloaded;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;

@@ -1,6 +1,5 @@
-package dev.fovea.core.imports;
+package dev.fovea.core.image;
 
-import dev.fovea.core.image.ImageFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
