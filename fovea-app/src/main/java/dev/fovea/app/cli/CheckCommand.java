@@ -2,14 +2,12 @@ package dev.fovea.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.fovea.app.server.ServerContext;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.checks.CheckService;
 import dev.fovea.core.checks.Flag;
 import dev.fovea.core.project.Project;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "check", description = {
@@ -34,16 +33,15 @@ final class CheckCommand extends FoveaSubcommand {
             description = "Store these threshold overrides for the project first (keys as in the project page), then check.")
     Path thresholds;
 
-    @Option(names = "--json", description = "Print {\"images\": [{\"path\", \"flags\": [...]}]} for every flagged image.")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public Integer call() {
         Project p = root.storage().projects().require(project);
-        CheckService checks = ServerContext.checks(root.settings(), root.storage(), Clock.systemUTC());
+        CheckService checks = root.services().checks();
         if (thresholds != null) checks.saveThresholds(p, readThresholds(root.cwd().resolve(thresholds)));
         CheckService.Report report = checks.run(p);
-        if (json) output.document(json(report));
+        if (json.on()) output.document(json(report));
         else print(report, output);
         return 0;
     }
@@ -59,7 +57,7 @@ final class CheckCommand extends FoveaSubcommand {
         }
     }
 
-    /** The fixed --json shape: one entry per flagged path; each extra path of a stored image is a duplicate of the first. */
+    /** The fixed --json.on() shape: one entry per flagged path; each extra path of a stored image is a duplicate of the first. */
     static Map<String, Object> json(CheckService.Report report) {
         List<Map<String, Object>> images = new ArrayList<>();
         report.sourcePaths().forEach((sha, paths) -> {

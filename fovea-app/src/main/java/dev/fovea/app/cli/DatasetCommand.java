@@ -1,28 +1,22 @@
 package dev.fovea.app.cli;
 
-import dev.fovea.app.server.DatasetRoutes;
-import dev.fovea.app.server.ServerContext;
+import dev.fovea.app.views.DatasetViews;
 import dev.fovea.core.dataset.DatasetService;
 import dev.fovea.core.dataset.DatasetVersion;
 import dev.fovea.core.dataset.Split;
 import dev.fovea.core.project.Project;
-import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "dataset", description = "Frozen, numbered dataset versions of a project's labelled images.",
         subcommands = {DatasetCommand.Freeze.class, DatasetCommand.ListVersions.class, DatasetCommand.Show.class})
 final class DatasetCommand {
-    static DatasetService service(FoveaCommand root) {
-        return ServerContext.datasets(root.storage(), Clock.systemUTC());
-    }
-
     static Map<String, Object> json(DatasetVersion v, Map<Split, Map<String, Integer>> counts) {
-        return DatasetRoutes.json(v, counts);
+        return DatasetViews.json(v, counts);
     }
 
     static void print(Output out, DatasetVersion v, Map<Split, Map<String, Integer>> counts) {
@@ -41,13 +35,13 @@ final class DatasetCommand {
         @Option(names = "--validation", defaultValue = "0.1", paramLabel = "F") double validation;
         @Option(names = "--test", defaultValue = "0.1", paramLabel = "F") double test;
         @Option(names = "--seed", defaultValue = "42") long seed;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Project p = root.storage().projects().require(project);
-            DatasetService.Frozen f = service(root).freeze(p, validation, test, seed);
-            if (json) {
+            DatasetService.Frozen f = root.services().datasets().freeze(p, validation, test, seed);
+            if (json.on()) {
                 Map<String, Object> doc = DatasetCommand.json(f.version(), f.counts());
                 doc.put("created", f.created());
                 doc.put("empty_classes", f.emptyClasses());
@@ -66,14 +60,14 @@ final class DatasetCommand {
     @Command(name = "list", description = "List a project's dataset versions.")
     static final class ListVersions extends FoveaSubcommand {
         @Option(names = "--project", required = true, paramLabel = "NAME") String project;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Project p = root.storage().projects().require(project);
-            DatasetService service = service(root);
+            DatasetService service = root.services().datasets();
             List<DatasetVersion> versions = service.versions(p);
-            if (json) {
+            if (json.on()) {
                 output.document(Map.of("versions", versions.stream().map(v -> json(v, service.counts(p, v.number()))).toList()));
             } else if (versions.isEmpty()) {
                 output.text("No dataset versions yet (fovea dataset freeze --project " + project + ").");
@@ -89,14 +83,14 @@ final class DatasetCommand {
     static final class Show extends FoveaSubcommand {
         @Option(names = "--project", required = true, paramLabel = "NAME") String project;
         @Parameters(index = "0", paramLabel = "N") int number;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Project p = root.storage().projects().require(project);
-            DatasetService service = service(root);
+            DatasetService service = root.services().datasets();
             DatasetVersion v = service.require(p, number);
-            if (json) output.document(json(v, service.counts(p, number)));
+            if (json.on()) output.document(json(v, service.counts(p, number)));
             else print(output, v, service.counts(p, number));
             return 0;
         }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
@@ -36,8 +37,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand extends FoveaSubcommand {
     static final String PROJECT = "emoji";
 
-    @Option(names = "--json")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Option(names = "--no-serve", description = "Stop after the summary instead of serving the web UI.")
     boolean noServe;
@@ -69,7 +69,7 @@ final class DemoCommand extends FoveaSubcommand {
         Map<String, Long> byLabel = storage.images().countByLabel(project.id());
         TrainingService.Outcome trained = train(project);
         ModelVersion model = publish(trained);
-        if (json) {
+        if (json.on()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("workspace", root.settings().workspace().toString());
             doc.put("project", ProjectCommand.json(project, storage));
@@ -143,7 +143,7 @@ final class DemoCommand extends FoveaSubcommand {
 
     /** Registers the demo run as model "emoji" (unless that run is its production version already) and points production at it. */
     private ModelVersion publish(TrainingService.Outcome trained) {
-        RegistryService registry = ModelCommand.registry(root);
+        RegistryService registry = root.services().registry();
         for (ModelVersion v : registry.store().versions(PROJECT)) {
             if (Long.valueOf(trained.run().id()).equals(v.runId())) {
                 registry.alias(PROJECT, RegistryService.PRODUCTION, v.version());
@@ -157,10 +157,10 @@ final class DemoCommand extends FoveaSubcommand {
 
     /** Freezes the sample (unchanged data keeps its version) and trains, or reuses a finished run with the same settings. */
     private TrainingService.Outcome train(Project project) {
-        DatasetService.Frozen frozen = DatasetCommand.service(root).freeze(project, 0.15, 0.15, 42);
+        DatasetService.Frozen frozen = root.services().datasets().freeze(project, 0.15, 0.15, 42);
         int version = frozen.version().number();
         TrainSettings settings = TrainSettings.parse(Map.of("epochs", epochs));
-        TrainingService training = TrainCommand.service(root);
+        TrainingService training = root.services().training();
         for (Run r : root.storage().runs().runs(project.id())) {
             if (r.datasetVersion() == version && r.status() == RunStatus.FINISHED && r.params().equals(settings.toMap())) {
                 output.info("Reusing run " + r.id() + " (same data and settings)");

@@ -1,6 +1,6 @@
 package dev.fovea.app.cli;
 
-import dev.fovea.app.server.RunRoutes;
+import dev.fovea.app.views.RunViews;
 import dev.fovea.core.run.BaselineComparison;
 import dev.fovea.core.run.Run;
 import dev.fovea.core.run.TestPredictions;
@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,11 +29,11 @@ import picocli.CommandLine.Parameters;
 final class EvaluateCommand extends FoveaSubcommand {
     @Parameters(index = "0", paramLabel = "RUN") long runId;
     @Option(names = "--baseline", paramLabel = "FILE.csv") Path baseline;
-    @Option(names = "--json") boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public Integer call() {
-        TrainingService service = TrainCommand.service(root);
+        TrainingService service = root.services().training();
         Run run = service.runs().require(runId);
         TestPredictions predictions = service.runs().testPredictions(runId);
         Evaluation test = predictions.evaluate();
@@ -49,19 +50,19 @@ final class EvaluateCommand extends FoveaSubcommand {
             cmp = BaselineComparison.of(predictions, BaselineComparison.parse(csv, baseline.toString(), predictions.classes()),
                     sha -> root.storage().images().sources(run.projectId(), sha).stream().map(s -> s.path()).toList());
         }
-        if (json) {
+        if (json.on()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("run", runId);
-            doc.put("test", RunRoutes.json(test));
+            doc.put("test", RunViews.json(test));
             if (cmp != null) {
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put("file", baseline.toString());
                 b.put("compared_images", cmp.model().n());
                 b.put("test_images_without_answer", cmp.missing());
                 b.put("answers_not_in_test", cmp.extra());
-                b.put("model", RunRoutes.json(cmp.model()));
-                b.put("baseline", RunRoutes.json(cmp.baseline()));
-                b.put("mcnemar", RunRoutes.json(cmp.mcnemar()));
+                b.put("model", RunViews.json(cmp.model()));
+                b.put("baseline", RunViews.json(cmp.baseline()));
+                b.put("mcnemar", RunViews.json(cmp.mcnemar()));
                 b.put("p_value", cmp.mcnemar().pValue());
                 doc.put("baseline", b);
             }

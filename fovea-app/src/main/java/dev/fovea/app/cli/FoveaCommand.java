@@ -2,6 +2,7 @@ package dev.fovea.app.cli;
 
 import dev.fovea.app.settings.Settings;
 import dev.fovea.app.settings.SettingsLoader;
+import dev.fovea.app.wiring.Services;
 import dev.fovea.store.Storage;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The top command: global options that come before any command, and the storage they open. */
-@Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = FoveaVersion.class,
+@Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = VersionText.class,
         description = "From raw images to a served image classifier.",
         subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, CheckCommand.class, DatasetCommand.class,
                 TrainCommand.class, RunsCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class,
@@ -36,6 +37,7 @@ public final class FoveaCommand implements AutoCloseable {
     private final Path home;
     private Settings settings;
     private Storage storage;
+    private Services services;
 
     public FoveaCommand(Map<String, String> env, Path cwd, Path home) {
         this.env = env;
@@ -63,6 +65,12 @@ public final class FoveaCommand implements AutoCloseable {
                     : Storage.embedded(s.workspace(), Clock.systemUTC());
         }
         return storage;
+    }
+
+    /** Every service, built once over this command's settings and storage (the composition root). */
+    public Services services() {
+        if (services == null) services = Services.of(settings(), storage(), Clock.systemUTC());
+        return services;
     }
 
     Path cwd() {

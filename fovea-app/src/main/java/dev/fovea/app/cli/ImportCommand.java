@@ -1,18 +1,15 @@
 package dev.fovea.app.cli;
 
 import dev.fovea.core.checks.CheckService;
-import dev.fovea.core.imports.ImageIngest;
 import dev.fovea.core.imports.ImportRequest;
 import dev.fovea.core.imports.ImportResult;
-import dev.fovea.core.imports.ImportService;
 import dev.fovea.core.imports.LabelsCsv;
 import dev.fovea.core.project.ProjectName;
-import dev.fovea.app.server.ServerContext;
 import dev.fovea.store.Storage;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,8 +33,7 @@ final class ImportCommand extends FoveaSubcommand {
     @Option(names = "--create", description = "Create the project (or add missing classes) from the folder names or CSV.")
     boolean create;
 
-    @Option(names = "--json", description = "Print one JSON document on stdout.")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public Integer call() {
@@ -45,7 +41,7 @@ final class ImportCommand extends FoveaSubcommand {
         ImportResult result = run(root, output, root.cwd().resolve(path), project,
                 labels == null ? Map.of() : LabelsCsv.read(root.cwd().resolve(labels)), create);
         CheckService.Report checks = checkAfterImport(root, result);
-        if (json) {
+        if (json.on()) {
             Map<String, Object> doc = ImportReport.json(result);
             doc.put("flags", CheckCommand.counts(checks));
             output.document(doc);
@@ -59,14 +55,11 @@ final class ImportCommand extends FoveaSubcommand {
     /** Flags are computed at import: a pure pass over stored metrics, measured during the import itself. */
     static CheckService.Report checkAfterImport(FoveaCommand root, ImportResult result) {
         Storage storage = root.storage();
-        return ServerContext.checks(root.settings(), storage, Clock.systemUTC()).run(storage.projects().require(result.project()));
+        return root.services().checks().run(storage.projects().require(result.project()));
     }
 
     static ImportResult run(FoveaCommand root, Output output, Path path, String project, Map<String, String> labels,
             boolean create) {
-        Storage storage = root.storage();
-        ImageIngest ingest = ServerContext.ingest(root.settings(), storage, Clock.systemUTC());
-        ImportService service = new ImportService(storage.projects(), ingest);
-        return service.run(new ImportRequest(path, project, labels, create), new ProgressBar(output));
+        return root.services().imports().run(new ImportRequest(path, project, labels, create), new ProgressBar(output));
     }
 }

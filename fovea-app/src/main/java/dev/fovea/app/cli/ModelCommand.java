@@ -1,7 +1,6 @@
 package dev.fovea.app.cli;
 
-import dev.fovea.app.server.ModelRoutes;
-import dev.fovea.app.server.ServerContext;
+import dev.fovea.app.views.ModelViews;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.model.ModelStore;
@@ -13,9 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,47 +22,43 @@ import picocli.CommandLine.Parameters;
         subcommands = {ModelCommand.Register.class, ModelCommand.ListModels.class, ModelCommand.Show.class,
                 ModelCommand.Alias.class, ModelCommand.Unalias.class, ModelCommand.Export.class, ModelCommand.Import.class})
 final class ModelCommand {
-    static RegistryService registry(FoveaCommand root) {
-        return ServerContext.registry(root.settings(), root.storage(), Clock.systemUTC());
-    }
-
     @Command(name = "register", description = "Make a new numbered version of a model from a finished run.")
     static final class Register extends FoveaSubcommand {
         @Option(names = "--run", required = true, paramLabel = "RUN") long run;
         @Option(names = "--name", required = true, paramLabel = "NAME") String name;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--alias", paramLabel = "ALIAS", description = "Also point this alias at the new version (e.g. production)") String alias;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            RegistryService r = registry(root);
+            RegistryService r = root.services().registry();
             ModelVersion v = r.register(run, name, description);
             if (alias != null) r.alias(name, alias, v.version());
-            report(output, v, r.store(), json);
+            report(output, v, r.store(), json.on());
             return 0;
         }
     }
 
     static void report(Output output, ModelVersion v, ModelStore store, boolean json) {
         if (json) {
-            output.document(ModelRoutes.json(v, store));
+            output.document(ModelViews.json(v, store));
             return;
         }
         output.text("Model " + v.label() + " (" + v.format() + ", " + v.classes().size() + " classes, "
                 + v.bundleBytes() + " bytes" + (v.runId() == null ? "" : ", from run " + v.runId()) + ")"
-                + (ModelRoutes.json(v, store).get("aliases") instanceof java.util.List<?> l && !l.isEmpty() ? " aliases " + l : ""));
+                + (ModelViews.json(v, store).get("aliases") instanceof java.util.List<?> l && !l.isEmpty() ? " aliases " + l : ""));
     }
 
     @Command(name = "list", description = "Registered models with their versions and aliases.")
     static final class ListModels extends FoveaSubcommand {
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            ModelStore store = registry(root).store();
-            if (json) {
-                output.document(Map.of("models", store.names().stream().map(n -> ModelRoutes.json(n, store)).toList()));
+            ModelStore store = root.services().registry().store();
+            if (json.on()) {
+                output.document(Map.of("models", store.names().stream().map(n -> ModelViews.json(n, store)).toList()));
                 return 0;
             }
             if (store.names().isEmpty()) output.text("No models yet (fovea model register --run RUN --name NAME).");
@@ -77,18 +72,18 @@ final class ModelCommand {
     @Command(name = "show", description = "One model (all versions) or one version (NAME:VERSION, NAME@ALIAS).")
     static final class Show extends FoveaSubcommand {
         @Parameters(index = "0", paramLabel = "NAME[@ALIAS|:VERSION]") String ref;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            RegistryService r = registry(root);
+            RegistryService r = root.services().registry();
             if (!ref.contains(":") && !ref.contains("@")) {
-                Map<String, Object> doc = ModelRoutes.json(ref, r.store());
-                if (json) output.document(doc);
+                Map<String, Object> doc = ModelViews.json(ref, r.store());
+                if (json.on()) output.document(doc);
                 else r.store().versions(ref).forEach(v -> report(output, v, r.store(), false));
                 return 0;
             }
-            report(output, r.resolve(RegistryService.Reference.parse(ref)), r.store(), json);
+            report(output, r.resolve(RegistryService.Reference.parse(ref)), r.store(), json.on());
             return 0;
         }
     }
@@ -101,7 +96,7 @@ final class ModelCommand {
 
         @Override
         public Integer call() {
-            registry(root).alias(name, alias, version);
+            root.services().registry().alias(name, alias, version);
             output.text("Model " + name + ": " + alias + " -> " + version);
             return 0;
         }
@@ -114,7 +109,7 @@ final class ModelCommand {
 
         @Override
         public Integer call() {
-            if (!registry(root).removeAlias(name, alias)) throw FoveaException.notFound("model '" + name + "' has no alias '" + alias + "'");
+            if (!root.services().registry().removeAlias(name, alias)) throw FoveaException.notFound("model '" + name + "' has no alias '" + alias + "'");
             output.text("Model " + name + ": alias " + alias + " removed");
             return 0;
         }
@@ -127,7 +122,7 @@ final class ModelCommand {
 
         @Override
         public Integer call() {
-            RegistryService r = registry(root);
+            RegistryService r = root.services().registry();
             ModelVersion v = r.resolve(RegistryService.Reference.parse(ref));
             try {
                 Files.write(root.cwd().resolve(file), r.export(v));
@@ -158,7 +153,7 @@ final class ModelCommand {
         @Option(names = "--outputs", paramLabel = "logits|probabilities") String outputs;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--alias", paramLabel = "ALIAS") String alias;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
@@ -177,13 +172,13 @@ final class ModelCommand {
                 if (classes == null || inputSize == null) {
                     throw FoveaException.invalid("--format " + format + " needs --classes and --input-size");
                 }
-                bundle = ModelRoutes.rawBundle(format, bytes, classes, inputSize, mean, std, outputs);
+                bundle = ModelBundle.ofFile(format, bytes, classes, inputSize, mean, std, outputs);
             }
             Project p = root.storage().projects().require(project);
-            RegistryService r = registry(root);
+            RegistryService r = root.services().registry();
             ModelVersion v = r.importBundle(bundle, name, p, description);
             if (alias != null) r.alias(name, alias, v.version());
-            report(output, v, r.store(), json);
+            report(output, v, r.store(), json.on());
             return 0;
         }
     }

@@ -4,9 +4,7 @@ import dev.fovea.core.FoveaException;
 import dev.fovea.core.checks.Flag;
 import dev.fovea.core.image.Rejection;
 import dev.fovea.core.imports.ImportResult;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import dev.fovea.core.training.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -113,13 +111,7 @@ final class PlantedDamage {
 
     /** The picture on white, as a camera would have taken the icon. */
     private static BufferedImage onWhite(BufferedImage src) {
-        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        g.drawImage(src, 0, 0, null);
-        g.dispose();
-        return out;
+        return Preprocessing.scaled(src, src.getWidth(), src.getHeight());
     }
 
     /** Three box blurs of the given radius in each direction: close to a Gaussian, as a lens out of focus gives. */
@@ -172,12 +164,7 @@ final class PlantedDamage {
     }
 
     private static BufferedImage resize(BufferedImage src, int size) {
-        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(src, 0, 0, size, size, null);
-        g.dispose();
-        return out;
+        return Preprocessing.scaled(src, size, size);
     }
 
     private static byte[] png(BufferedImage image) throws IOException {

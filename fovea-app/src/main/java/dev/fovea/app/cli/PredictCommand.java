@@ -1,8 +1,9 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.core.csv.Csv;
 import dev.fovea.app.views.Json;
 import dev.fovea.core.FoveaException;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.run.TrainingService;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.TrainedModel;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,14 +38,14 @@ final class PredictCommand extends FoveaSubcommand {
     @Parameters(index = "0", paramLabel = "FOLDER") Path folder;
     @Option(names = "--csv", required = true, paramLabel = "OUT.csv", description = "Where to write ('-' for stdout)") String csv;
     @Option(names = "--top-k", defaultValue = "3", paramLabel = "K") int topK;
-    @Option(names = "--json") boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public Integer call() throws IOException {
         Path folder = root.cwd().resolve(this.folder);
         if (!Files.isDirectory(folder)) throw FoveaException.notFound("folder '" + folder + "' does not exist");
         if (topK < 1) throw FoveaException.invalid("--top-k " + topK + " must be 1 or more");
-        TrainingService service = TrainCommand.service(root);
+        TrainingService service = root.services().training();
         TrainedModel model = service.runs().model(runId);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(folder)) {
@@ -101,7 +103,7 @@ final class PredictCommand extends FoveaSubcommand {
                 throw new UncheckedIOException("cannot write " + csv + ": " + e.getMessage(), e);
             }
         }
-        if (json && !csv.equals("-")) {
+        if (json.on() && !csv.equals("-")) {
             output.document(Json.object("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
         } else {
             output.info("Predicted " + done + " images (" + failed + " unreadable) with run " + runId + ": " + counts);
@@ -109,8 +111,8 @@ final class PredictCommand extends FoveaSubcommand {
         return failed > 0 && done == 0 ? 1 : 0;
     }
 
+    /** One row per file: a line break in a path or a message becomes a space. */
     private static String cell(String s) {
-        if (s == null) return "";
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"").replace("\n", " ") + '"' : s;
+        return Csv.cell(s == null ? null : s.replace('\n', ' ').replace('\r', ' '));
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,15 +32,14 @@ final class ProjectCommand {
         @Option(names = "--classes", required = true, paramLabel = "a,b,c")
         String classes;
 
-        @Option(names = "--json")
-        boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             List<String> list = ClassName.parseList(classes);
             Storage storage = root.storage();
             Project p = storage.projects().create(name, list);
-            if (json) output.document(ProjectCommand.json(p, storage));
+            if (json.on()) output.document(ProjectCommand.json(p, storage));
             else output.text("Created project " + p.name() + " (" + p.id() + ") with classes " + String.join(", ", p.classes()));
             return 0;
         }
@@ -50,14 +50,13 @@ final class ProjectCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--json")
-        boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Storage storage = root.storage();
             Project p = storage.projects().require(name);
-            if (json) {
+            if (json.on()) {
                 output.document(ProjectCommand.json(p, storage));
                 return 0;
             }
@@ -74,14 +73,13 @@ final class ProjectCommand {
 
     @Command(name = "list", description = "List projects with their image counts.")
     static final class ListProjects extends FoveaSubcommand {
-        @Option(names = "--json")
-        boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Storage storage = root.storage();
             List<Map<String, Object>> all = storage.projects().list().stream().map(p -> json(p, storage)).toList();
-            if (json) output.document(Map.of("projects", all));
+            if (json.on()) output.document(Map.of("projects", all));
             else if (all.isEmpty()) output.text("No projects yet (fovea project create NAME --classes a,b).");
             else all.forEach(p -> output.text(String.format("%-24s %6s images  %s", p.get("name"), p.get("images"), p.get("id"))));
             return 0;

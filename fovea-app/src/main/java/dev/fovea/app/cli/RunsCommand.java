@@ -1,6 +1,6 @@
 package dev.fovea.app.cli;
 
-import dev.fovea.app.server.RunRoutes;
+import dev.fovea.app.views.RunViews;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.run.Run;
 import dev.fovea.core.run.RunStore;
@@ -8,13 +8,13 @@ import dev.fovea.core.run.TrainingService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,13 +39,13 @@ final class RunsCommand {
     @Command(name = "list", description = "List runs, newest first.")
     static final class ListRuns extends FoveaSubcommand {
         @Option(names = "--project", paramLabel = "NAME") String project;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             List<Run> runs = runs(root, project);
-            if (json) {
-                output.document(Map.of("runs", runs.stream().map(r -> RunRoutes.json(r, null)).toList()));
+            if (json.on()) {
+                output.document(Map.of("runs", runs.stream().map(r -> RunViews.json(r, null)).toList()));
                 return 0;
             }
             if (runs.isEmpty()) {
@@ -67,14 +67,14 @@ final class RunsCommand {
     @Command(name = "show", description = "Show one run: settings, provenance, results, artifacts.")
     static final class Show extends FoveaSubcommand {
         @Parameters(index = "0", paramLabel = "RUN") long id;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             Run r = require(root, id);
             RunStore store = root.storage().runs();
-            if (json) {
-                output.document(RunRoutes.json(r, store.artifacts(id)));
+            if (json.on()) {
+                output.document(RunViews.json(r, store.artifacts(id)));
                 return 0;
             }
             output.text("Run " + r.id() + " (" + r.status().word() + ")" + (r.error() == null ? "" : ": " + r.error()));
@@ -98,14 +98,14 @@ final class RunsCommand {
     @Command(name = "compare", description = "Runs side by side: the settings that differ and every result.")
     static final class Compare extends FoveaSubcommand {
         @Parameters(arity = "2..*", paramLabel = "RUN") List<Long> ids;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
             List<Run> runs = new ArrayList<>();
             for (long id : ids) runs.add(require(root, id));
-            Map<String, Object> doc = RunRoutes.compare(runs);
-            if (json) {
+            Map<String, Object> doc = RunViews.compare(runs);
+            if (json.on()) {
                 output.document(doc);
                 return 0;
             }
@@ -136,7 +136,7 @@ final class RunsCommand {
 
         @Override
         public Integer call() {
-            String text = RunRoutes.csv(runs(root, project));
+            String text = RunViews.csv(runs(root, project));
             if (csv.equals("-")) {
                 output.text(text.stripTrailing());
                 return 0;
@@ -154,12 +154,12 @@ final class RunsCommand {
     @Command(name = "rerun", description = "Train again with a run's recorded settings and dataset version.")
     static final class Rerun extends FoveaSubcommand {
         @Parameters(index = "0", paramLabel = "RUN") long id;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            TrainingService.Outcome o = TrainCommand.service(root).rerun(id, new TrainingProgress(output));
-            TrainCommand.report(output, o, json);
+            TrainingService.Outcome o = root.services().training().rerun(id, new TrainingProgress(output));
+            TrainCommand.report(output, o, json.on());
             return 0;
         }
     }
@@ -171,9 +171,8 @@ final class RunsCommand {
 
         @Override
         public Integer call() {
-            require(root, id);
-            root.storage().runs().setTags(id, RunRoutes.checkTags(tags));
-            output.text("Run " + id + " tags: " + String.join(" ", tags));
+            Run run = root.services().annotations().tag(id, tags);
+            output.text("Run " + id + " tags: " + String.join(" ", run.tags()));
             return 0;
         }
     }
@@ -185,8 +184,7 @@ final class RunsCommand {
 
         @Override
         public Integer call() {
-            require(root, id);
-            root.storage().runs().setNotes(id, text);
+            root.services().annotations().note(id, text);
             output.text("Run " + id + " notes saved.");
             return 0;
         }

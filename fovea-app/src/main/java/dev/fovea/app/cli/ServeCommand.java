@@ -4,7 +4,6 @@ import dev.fovea.app.server.FoveaServer;
 import dev.fovea.app.server.ServerContext;
 import dev.fovea.core.model.RegistryService;
 import dev.fovea.core.serving.ModelServing;
-import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +24,7 @@ final class ServeCommand extends FoveaSubcommand {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
+        ServerContext context = root.services().server();
         RegistryService.Reference ref = RegistryService.Reference.parse(model);
         ModelServing.Served served = context.serving().get(ref); // load and warm up before taking requests
         var server = root.settings().server();

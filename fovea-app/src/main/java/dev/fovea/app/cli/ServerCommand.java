@@ -3,7 +3,6 @@ package dev.fovea.app.cli;
 import dev.fovea.app.server.FoveaServer;
 import dev.fovea.app.server.ServerContext;
 import dev.fovea.core.account.AccountService;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -40,7 +39,7 @@ final class ServerCommand extends FoveaSubcommand {
     /** Starts the server, prints its URL (and a new admin's password on first start), and blocks until stopped. */
     static void serve(FoveaCommand root, Output output, Integer port, java.util.function.BiConsumer<String, ServerContext> afterStart)
             throws InterruptedException {
-        ServerContext context = ServerContext.of(root.settings(), root.storage(), Clock.systemUTC());
+        ServerContext context = root.services().server();
         Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
         var server = root.settings().server();
         FoveaServer running = FoveaServer.start(context, server.host(), port != null ? port : server.port());

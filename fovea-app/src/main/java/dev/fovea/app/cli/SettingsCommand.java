@@ -6,12 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "settings", description = "Show the resolved settings and where each value came from.")
 final class SettingsCommand extends FoveaSubcommand {
-    @Option(names = "--json")
-    boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public Integer call() {
@@ -21,7 +20,7 @@ final class SettingsCommand extends FoveaSubcommand {
         values.computeIfPresent("db", (k, v) -> Storage.redact((String) v));
         doc.put("values", values);
         doc.put("origins", new TreeMap<>(s.origins()));
-        if (json) output.document(doc);
+        if (json.on()) output.document(doc);
         else values.forEach((k, v) -> output.text(String.format("%-24s %-50s %s", k, v,
                 s.origins().getOrDefault(k, "derived"))));
         return 0;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,12 +26,12 @@ final class TokenCommand {
         @Option(names = "--user", required = true, paramLabel = "NAME") String user;
         @Option(names = "--scope", required = true, paramLabel = "admin|review|predict") String scope;
         @Option(names = "--name", paramLabel = "N") String name;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            AccountService.NewToken token = UserCommand.accounts(root).createToken(user, Scope.fromWord(scope), name);
-            if (json) {
+            AccountService.NewToken token = root.services().accounts().createToken(user, Scope.fromWord(scope), name);
+            if (json.on()) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("token", token.secret());
                 doc.put("id", token.token().id().toString());
@@ -46,15 +47,15 @@ final class TokenCommand {
 
     @Command(name = "list", description = "List tokens (never their secrets).")
     static final class ListTokens extends FoveaSubcommand {
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            AccountService accounts = UserCommand.accounts(root);
+            AccountService accounts = root.services().accounts();
             Map<UUID, String> names = new LinkedHashMap<>();
             accounts.users().forEach(u -> names.put(u.id(), u.name()));
             List<Token> tokens = accounts.tokens();
-            if (json) {
+            if (json.on()) {
                 output.document(Map.of("tokens", tokens.stream().map(t -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", t.id().toString());
@@ -86,7 +87,7 @@ final class TokenCommand {
             } catch (IllegalArgumentException e) {
                 throw FoveaException.invalid("token id '" + id + "' is not a UUID (fovea token list shows the ids)");
             }
-            UserCommand.accounts(root).revokeToken(uuid);
+            root.services().accounts().revokeToken(uuid);
             output.text("Revoked token " + uuid + ".");
             return 0;
         }

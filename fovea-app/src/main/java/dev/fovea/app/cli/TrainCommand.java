@@ -1,10 +1,10 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.core.run.RunAnnotations;
+import dev.fovea.app.views.RunViews;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.fovea.app.server.RunRoutes;
-import dev.fovea.app.server.ServerContext;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.run.TrainingService;
@@ -13,7 +13,6 @@ import dev.fovea.core.training.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
@@ -49,12 +49,8 @@ final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--config", paramLabel = "FILE.yaml", description = "Training settings as a YAML map") Path config;
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the run (repeatable)") List<String> tags = new ArrayList<>();
     @Option(names = "--resume", paramLabel = "RUN", description = "Resume a killed or failed run") Long resume;
-    @Option(names = "--json") boolean json;
+    @Mixin JsonOption json;
     @Unmatched List<String> settingFlags = new ArrayList<>();
-
-    static TrainingService service(FoveaCommand root) {
-        return ServerContext.training(root.settings(), root.storage(), Clock.systemUTC());
-    }
 
     @Override
     public Integer call() {
@@ -65,7 +61,7 @@ final class TrainCommand extends FoveaSubcommand {
         if (from != null && !from.isBlank() && !from.contains(":")) {
             overrides.put("from", root.cwd().resolve(from).toAbsolutePath().normalize().toString()); // runs record where it came from
         }
-        TrainingService service = service(root);
+        TrainingService service = root.services().training();
         TrainingService.Outcome outcome;
         if (resume != null) {
             if (project != null || dataset != null) {
@@ -78,9 +74,9 @@ final class TrainCommand extends FoveaSubcommand {
             }
             Project p = root.storage().projects().require(project);
             TrainSettings settings = TrainSettings.parse(overrides);
-            outcome = service.train(p, dataset, settings, RunRoutes.checkTags(tags), null, new TrainingProgress(output));
+            outcome = service.train(p, dataset, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
         }
-        report(output, outcome, json);
+        report(output, outcome, json.on());
         return 0;
     }
 
@@ -89,7 +85,7 @@ final class TrainCommand extends FoveaSubcommand {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("run", o.run().id());
             doc.put("status", o.run().status().word());
-            doc.put("test", o.test() == null ? null : RunRoutes.json(o.test()));
+            doc.put("test", o.test() == null ? null : RunViews.json(o.test()));
             doc.put("summary", o.run().summary());
             doc.put("params", o.run().params());
             output.document(doc);

@@ -1,16 +1,14 @@
 package dev.fovea.app.cli;
 
-import dev.fovea.app.server.AccountRoutes;
-import dev.fovea.app.server.Argon2PasswordHasher;
+import dev.fovea.app.views.AccountViews;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.account.Role;
 import dev.fovea.core.account.User;
-import java.time.Clock;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,26 +16,21 @@ import picocli.CommandLine.Parameters;
         subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Disable.class,
                 UserCommand.Enable.class, UserCommand.SetRole.class, UserCommand.ResetPassword.class})
 final class UserCommand {
-    static AccountService accounts(FoveaCommand root) {
-        return new AccountService(root.storage().accounts(), new Argon2PasswordHasher(), Clock.systemUTC(),
-                root.settings().server().sessionIdle());
-    }
-
     /** The same user document as the HTTP API's. */
     static Map<String, Object> json(User u) {
-        return AccountRoutes.json(u);
+        return AccountViews.json(u);
     }
 
     @Command(name = "add", description = "Add a user; prints a one-time password, shown only now.")
     static final class Add extends FoveaSubcommand {
         @Parameters(index = "0", paramLabel = "NAME") String name;
         @Option(names = "--admin", description = "An admin instead of a reviewer.") boolean admin;
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            AccountService.NewUser created = accounts(root).addUser(name, admin ? Role.ADMIN : Role.REVIEWER);
-            if (json) {
+            AccountService.NewUser created = root.services().accounts().addUser(name, admin ? Role.ADMIN : Role.REVIEWER);
+            if (json.on()) {
                 Map<String, Object> doc = UserCommand.json(created.user());
                 doc.put("password", created.password());
                 output.document(doc);
@@ -51,12 +44,12 @@ final class UserCommand {
 
     @Command(name = "list", description = "List users.")
     static final class ListUsers extends FoveaSubcommand {
-        @Option(names = "--json") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            List<User> users = accounts(root).users();
-            if (json) output.document(Map.of("users", users.stream().map(UserCommand::json).toList()));
+            List<User> users = root.services().accounts().users();
+            if (json.on()) output.document(Map.of("users", users.stream().map(UserCommand::json).toList()));
             else users.forEach(u -> output.text(String.format("%-24s %-9s %s", u.name(), u.role().word(),
                     u.disabled() ? "disabled" : "")));
             return 0;
@@ -69,7 +62,7 @@ final class UserCommand {
 
         @Override
         public Integer call() {
-            accounts(root).disable(name);
+            root.services().accounts().disable(name);
             output.text("Disabled '" + name + "'.");
             return 0;
         }
@@ -81,7 +74,7 @@ final class UserCommand {
 
         @Override
         public Integer call() {
-            accounts(root).enable(name);
+            root.services().accounts().enable(name);
             output.text("Enabled '" + name + "'.");
             return 0;
         }
@@ -100,7 +93,7 @@ final class UserCommand {
             } catch (IllegalArgumentException e) {
                 throw dev.fovea.core.FoveaException.invalid("role '" + role + "' is not one of admin, reviewer");
             }
-            accounts(root).setRole(name, r);
+            root.services().accounts().setRole(name, r);
             output.text("'" + name + "' is now a " + r.word() + ".");
             return 0;
         }
@@ -112,7 +105,7 @@ final class UserCommand {
 
         @Override
         public Integer call() {
-            output.text("New one-time password for '" + name + "': " + accounts(root).resetPassword(name));
+            output.text("New one-time password for '" + name + "': " + root.services().accounts().resetPassword(name));
             return 0;
         }
     }

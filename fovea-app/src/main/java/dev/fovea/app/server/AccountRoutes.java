@@ -1,13 +1,12 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.AccountViews;
 import dev.fovea.app.views.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.account.Role;
 import dev.fovea.core.account.Scope;
-import dev.fovea.core.account.Token;
-import dev.fovea.core.account.User;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
@@ -39,31 +38,9 @@ public final class AccountRoutes {
                 new Route(HandlerType.DELETE, "/api/tokens/{id}", Access.ADMIN, "Revoke a token", this::revoke));
     }
 
-    public static Map<String, Object> json(User u) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", u.id().toString());
-        m.put("name", u.name());
-        m.put("role", u.role().word());
-        m.put("disabled", u.disabled());
-        m.put("created_at", u.createdAt().toString());
-        return m;
-    }
-
-    static Map<String, Object> json(Token t, Map<UUID, String> userNames) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.id().toString());
-        m.put("user", userNames.getOrDefault(t.userId(), t.userId().toString()));
-        m.put("name", t.name());
-        m.put("scope", t.scope().word());
-        m.put("created_at", t.createdAt().toString());
-        m.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
-        m.put("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
-        return m;
-    }
-
     private void users(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        context.accounts().users().forEach(u -> out.add(json(u)));
+        context.accounts().users().forEach(u -> out.add(AccountViews.json(u)));
         ctx.json(Map.of("users", out));
     }
 
@@ -72,19 +49,19 @@ public final class AccountRoutes {
         String roleWord = SessionRoutes.text(body, "role");
         Role role = role(roleWord == null ? "reviewer" : roleWord);
         AccountService.NewUser created = context.accounts().addUser(SessionRoutes.text(body, "name"), role);
-        Map<String, Object> out = json(created.user());
+        Map<String, Object> out = AccountViews.json(created.user());
         out.put("password", created.password());
         ctx.status(201).json(out);
     }
 
     private void disable(Context ctx) {
         context.accounts().disable(ctx.pathParam("user"));
-        ctx.json(json(context.accounts().requireUser(ctx.pathParam("user"))));
+        ctx.json(AccountViews.json(context.accounts().requireUser(ctx.pathParam("user"))));
     }
 
     private void setRole(Context ctx) {
         String word = SessionRoutes.text(SessionRoutes.json(ctx), "role");
-        ctx.json(json(context.accounts().setRole(ctx.pathParam("user"), role(word))));
+        ctx.json(AccountViews.json(context.accounts().setRole(ctx.pathParam("user"), role(word))));
     }
 
     private static Role role(String word) {
@@ -99,7 +76,7 @@ public final class AccountRoutes {
         Map<UUID, String> names = new LinkedHashMap<>();
         context.accounts().users().forEach(u -> names.put(u.id(), u.name()));
         List<Map<String, Object>> out = new ArrayList<>();
-        context.accounts().tokens().forEach(t -> out.add(json(t, names)));
+        context.accounts().tokens().forEach(t -> out.add(AccountViews.json(t, names)));
         ctx.json(Map.of("tokens", out));
     }
 

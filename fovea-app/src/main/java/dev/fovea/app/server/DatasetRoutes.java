@@ -1,14 +1,12 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.DatasetViews;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.dataset.DatasetService;
-import dev.fovea.core.dataset.DatasetVersion;
-import dev.fovea.core.dataset.Split;
 import dev.fovea.core.project.Project;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,24 +35,9 @@ public final class DatasetRoutes {
         return context.storage().projects().require(ctx.pathParam("project"));
     }
 
-    public static Map<String, Object> json(DatasetVersion v, Map<Split, Map<String, Integer>> counts) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("version", v.number());
-        doc.put("hash", v.hash());
-        Map<String, Object> c = new LinkedHashMap<>();
-        counts.forEach((split, byClass) -> c.put(split.word(), byClass));
-        doc.put("counts", c);
-        doc.put("images", v.images());
-        doc.put("seed", v.seed());
-        doc.put("validation_fraction", v.validationFraction());
-        doc.put("test_fraction", v.testFraction());
-        doc.put("created_at", v.createdAt().toString());
-        return doc;
-    }
-
     private void list(Context ctx) {
         Project p = project(ctx);
-        ctx.json(Map.of("versions", service().versions(p).stream().map(v -> json(v, service().counts(p, v.number()))).toList()));
+        ctx.json(Map.of("versions", service().versions(p).stream().map(v -> DatasetViews.json(v, service().counts(p, v.number()))).toList()));
     }
 
     private void freeze(Context ctx) {
@@ -64,7 +47,7 @@ public final class DatasetRoutes {
         double test = JsonFields.number(b, "test", 0.1);
         long seed = JsonFields.wholeNumber(b, "seed", 42);
         DatasetService.Frozen f = service().freeze(p, validation, test, seed);
-        Map<String, Object> doc = json(f.version(), f.counts());
+        Map<String, Object> doc = DatasetViews.json(f.version(), f.counts());
         doc.put("created", f.created());
         doc.put("empty_classes", f.emptyClasses());
         doc.put("left_out", f.leftOut());
@@ -79,6 +62,6 @@ public final class DatasetRoutes {
         } catch (NumberFormatException e) {
             throw FoveaException.invalid("dataset version '" + ctx.pathParam("version") + "' is not a number");
         }
-        ctx.json(json(service().require(p, n), service().counts(p, n)));
+        ctx.json(DatasetViews.json(service().require(p, n), service().counts(p, n)));
     }
 }

@@ -1,17 +1,15 @@
 package dev.fovea.app.server;
 
+import dev.fovea.app.views.ModelViews;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.model.ModelVersion;
 import dev.fovea.core.model.RegistryService;
-import dev.fovea.core.project.ClassName;
 import dev.fovea.core.project.Project;
-import dev.fovea.core.training.Preprocessing;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,43 +38,16 @@ public final class ModelRoutes {
                 new Route(HandlerType.DELETE, "/api/models/{name}/aliases/{alias}", Access.ADMIN, "Remove an alias", this::unalias));
     }
 
-    public static Map<String, Object> json(ModelVersion v, ModelStore store) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", v.name());
-        doc.put("version", v.version());
-        doc.put("project_id", v.projectId().toString());
-        doc.put("run", v.runId());
-        doc.put("format", v.format());
-        doc.put("classes", v.classes());
-        doc.put("bundle_sha256", v.bundleSha256());
-        doc.put("bytes", v.bundleBytes());
-        doc.put("description", v.description());
-        doc.put("created_at", v.createdAt().toString());
-        doc.put("aliases", store.aliases(v.name()).entrySet().stream().filter(e -> e.getValue() == v.version())
-                .map(Map.Entry::getKey).toList());
-        return doc;
-    }
-
-    public static Map<String, Object> json(String name, ModelStore store) {
-        List<ModelVersion> versions = store.versions(name);
-        if (versions.isEmpty()) throw FoveaException.notFound("model '" + name + "' does not exist");
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", name);
-        doc.put("aliases", store.aliases(name));
-        doc.put("versions", versions.stream().map(v -> json(v, store)).toList());
-        return doc;
-    }
-
     private ModelStore store() {
         return context.registry().store();
     }
 
     private void list(Context ctx) {
-        ctx.json(Map.of("models", store().names().stream().map(n -> json(n, store())).toList()));
+        ctx.json(Map.of("models", store().names().stream().map(n -> ModelViews.json(n, store())).toList()));
     }
 
     private void one(Context ctx) {
-        ctx.json(json(ctx.pathParam("name"), store()));
+        ctx.json(ModelViews.json(ctx.pathParam("name"), store()));
     }
 
     private ModelVersion versionOf(Context ctx) {
@@ -89,7 +60,7 @@ public final class ModelRoutes {
     }
 
     private void version(Context ctx) {
-        ctx.json(json(versionOf(ctx), store()));
+        ctx.json(ModelViews.json(versionOf(ctx), store()));
     }
 
     private void export(Context ctx) {
@@ -105,7 +76,7 @@ public final class ModelRoutes {
         if (run < 0) throw FoveaException.invalid("body needs \"run\": RUN_ID");
         if (name == null) throw FoveaException.invalid("body needs \"name\": \"model-name\"");
         ModelVersion v = context.registry().register(run, name, description == null ? "" : description);
-        ctx.status(201).json(json(v, store()));
+        ctx.status(201).json(ModelViews.json(v, store()));
     }
 
     private void alias(Context ctx) {
@@ -114,7 +85,7 @@ public final class ModelRoutes {
         String name = ctx.pathParam("name");
         context.registry().alias(name, ctx.pathParam("alias"), b.get("version").asInt());
         context.serving().refresh(); // this server switches now; others within serving.alias_poll_ms
-        ctx.json(json(name, store()));
+        ctx.json(ModelViews.json(name, store()));
     }
 
     private void unalias(Context ctx) {
@@ -132,37 +103,10 @@ public final class ModelRoutes {
         String format = ctx.queryParam("format");
         ModelBundle bundle = format == null || format.equals("fovea")
                 ? ModelBundle.fromZip(body, "upload")
-                : rawBundle(format, body, required(ctx, "classes"), required(ctx, "input_size"), ctx.queryParam("mean"),
+                : ModelBundle.ofFile(format, body, required(ctx, "classes"), required(ctx, "input_size"), ctx.queryParam("mean"),
                         ctx.queryParam("std"), ctx.queryParam("outputs"));
         ModelVersion v = context.registry().importBundle(bundle, name, project, ctx.queryParam("description"));
-        ctx.status(201).json(json(v, store()));
-    }
-
-    /** A TorchScript or ONNX file with its class names and preprocessing (ImageNet mean and std unless given). */
-    public static ModelBundle rawBundle(String format, byte[] file, String classes, String inputSize, String mean,
-            String std, String outputs) {
-        if (!format.equals("torchscript") && !format.equals("onnx")) {
-            throw FoveaException.invalid("format '" + format + "' is not one of torchscript, onnx (or a Fovea export)");
-        }
-        int size;
-        try {
-            size = Integer.parseInt(inputSize.strip());
-        } catch (NumberFormatException e) {
-            throw FoveaException.invalid("input size '" + inputSize + "' is not a number");
-        }
-        Preprocessing imagenet = Preprocessing.imagenet(size);
-        Preprocessing pre;
-        try {
-            pre = new Preprocessing(size, mean == null ? imagenet.mean() : Preprocessing.parseFloats(mean),
-                    std == null ? imagenet.std() : Preprocessing.parseFloats(std));
-        } catch (NumberFormatException e) {
-            throw FoveaException.invalid("mean/std must be three comma-separated numbers: " + e.getMessage());
-        }
-        if (outputs != null && !outputs.equals("logits") && !outputs.equals("probabilities")) {
-            throw FoveaException.invalid("outputs '" + outputs + "' is not one of logits, probabilities");
-        }
-        return new ModelBundle(format, ClassName.parseList(classes), pre, !"probabilities".equals(outputs), Map.of(),
-                Map.of("imported_format", format), file);
+        ctx.status(201).json(ModelViews.json(v, store()));
     }
 
     private static String required(Context ctx, String param) {

@@ -4,7 +4,6 @@ import static dev.fovea.core.testing.TestImages.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fovea.app.server.ServerContext;
 import dev.fovea.core.account.Role;
 import dev.fovea.core.account.User;
 import dev.fovea.core.checks.Curation;
@@ -45,7 +44,7 @@ class DatasetCommandIT {
             relabelled = flags.get(2);
             disputed = flags.get(3);
             s.curation().setCuration(p.id(), Set.of(rejected), Curation.REJECTED, Clock.systemUTC().instant(), "test");
-            ReviewService reviews = ServerContext.reviews(s, Clock.systemUTC());
+            ReviewService reviews = new ReviewService(s.images(), s.curation(), s.reviews(), s.accounts(), Clock.systemUTC());
             reviews.saveSettings(p, new ReviewSettings("", Map.of(), 2, 0, QueueOrder.UNREVIEWED_FIRST, 120, 1));
             User a = s.accounts().createUser("ann", Role.REVIEWER, "x"), b = s.accounts().createUser("bob", Role.REVIEWER, "x");
             reviews.addReviewer(p, "ann", 1000, "EUR");

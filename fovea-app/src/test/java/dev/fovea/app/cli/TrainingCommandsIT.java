@@ -125,9 +125,9 @@ class TrainingCommandsIT {
         assertThat(evaluated.get("test").get("accuracy").asDouble()).isEqualTo(accuracy);
         TestPredictions predictions;
         try (Storage s = Storage.embedded(cwd.resolve("fovea-data"), Clock.systemUTC())) {
-            predictions = dev.fovea.app.server.ServerContext.training(
+            predictions = dev.fovea.app.wiring.Services.of(
                     dev.fovea.app.settings.SettingsLoader.load(Map.of("workspace", cwd.resolve("fovea-data").toString()), ENV, cwd, cwd),
-                    s, Clock.systemUTC()).runs().testPredictions(run);
+                    s, Clock.systemUTC()).training().runs().testPredictions(run);
         }
         // The baseline is right on every image except the first 12, where it names the next class.
         StringBuilder baseline = new StringBuilder("path,predicted\n");

@@ -39,7 +39,7 @@ final class TestServer implements AutoCloseable {
         // Fast hashing in tests; the production settings are tested in Argon2PasswordHasherTest.
         AccountService accounts = new AccountService(storage.accounts(), new Argon2PasswordHasher(1024, 1), clock,
                 s.server().sessionIdle());
-        context = ServerContext.of(s, storage, accounts, clock);
+        context = dev.fovea.app.wiring.Services.of(s, storage, accounts, clock).server();
         admin = accounts.addUser("boss", Role.ADMIN);
         reviewer = accounts.addUser("helper", Role.REVIEWER);
         server = FoveaServer.start(context, "127.0.0.1", 0);

@@ -1,6 +1,7 @@
 package dev.fovea.core.model;
 
 import dev.fovea.core.FoveaException;
+import dev.fovea.core.project.ClassName;
 import dev.fovea.core.training.Preprocessing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -112,5 +113,32 @@ public record ModelBundle(String format, List<String> classes, Preprocessing pre
         if (weights == null) throw FoveaException.invalid("model bundle " + name + " has no " + probe.weightsEntry());
         return new ModelBundle(format, classes, pre, !"probabilities".equals(p.getProperty("outputs")), settings,
                 provenance, weights);
+    }
+
+    /** A TorchScript or ONNX file with its class names and preprocessing (ImageNet mean and std unless given). */
+    public static ModelBundle ofFile(String format, byte[] file, String classes, String inputSize, String mean,
+            String std, String outputs) {
+        if (!format.equals("torchscript") && !format.equals("onnx")) {
+            throw FoveaException.invalid("format '" + format + "' is not one of torchscript, onnx (or a Fovea export)");
+        }
+        int size;
+        try {
+            size = Integer.parseInt(inputSize.strip());
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("input size '" + inputSize + "' is not a number");
+        }
+        Preprocessing imagenet = Preprocessing.imagenet(size);
+        Preprocessing pre;
+        try {
+            pre = new Preprocessing(size, mean == null ? imagenet.mean() : Preprocessing.parseFloats(mean),
+                    std == null ? imagenet.std() : Preprocessing.parseFloats(std));
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("mean/std must be three comma-separated numbers: " + e.getMessage());
+        }
+        if (outputs != null && !outputs.equals("logits") && !outputs.equals("probabilities")) {
+            throw FoveaException.invalid("outputs '" + outputs + "' is not one of logits, probabilities");
+        }
+        return new ModelBundle(format, ClassName.parseList(classes), pre, !"probabilities".equals(outputs), Map.of(),
+                Map.of("imported_format", format), file);
     }
 }

@@ -5,7 +5,7 @@ import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.dataset.DatasetVersion;
 import dev.fovea.core.image.ImageStore;
-import dev.fovea.core.imports.ImageDecoder;
+import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.training.Evaluation;
@@ -57,7 +57,7 @@ public final class TrainingService {
         this.engine = engine;
         this.data = new TrainingData(datasets);
         this.runsDir = runsDir;
-        this.host = Map.copyOf(host);
+        this.host = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(host)); // in the order given
         this.clock = clock;
         this.executor = new RunExecutor(runs, images, blobs, engine, sha256 -> decode(blobs, decoder, sha256),
                 new PretrainedResolver(models, registered), runsDir, clock);

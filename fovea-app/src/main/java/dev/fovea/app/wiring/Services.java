@@ -1,0 +1,168 @@
+package dev.fovea.app.wiring;
+
+import dev.fovea.app.server.Argon2PasswordHasher;
+import dev.fovea.app.server.ServerContext;
+import dev.fovea.app.serving.MicrometerServingMetrics;
+import dev.fovea.app.settings.Settings;
+import dev.fovea.app.training.LazyTrainingEngine;
+import dev.fovea.core.account.AccountService;
+import dev.fovea.core.checks.CheckService;
+import dev.fovea.core.dataset.DatasetService;
+import dev.fovea.core.image.ImageDecoder;
+import dev.fovea.core.imports.ImageIngest;
+import dev.fovea.core.imports.ImportService;
+import dev.fovea.core.model.RegistryService;
+import dev.fovea.core.review.ReviewService;
+import dev.fovea.core.run.RunAnnotations;
+import dev.fovea.core.run.RunModels;
+import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.serving.ModelServing;
+import dev.fovea.store.Storage;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The composition root: builds every service of Fovea once, in one order, over one storage and one set of
+ * settings, for the CLI, the server, {@code fovea serve} and (next) {@code fovea worker}. Nothing else constructs a
+ * service. Training's engine starts on first use, and the model server with its metrics only when a server asks
+ * for it, so that a CLI command builds no threads it does not use.
+ */
+public final class Services {
+    private final Settings settings;
+    private final Storage storage;
+    private final Clock clock;
+    private final AccountService accounts;
+    private final ReviewService reviews;
+    private final DatasetService datasets;
+    private final ImageIngest ingest;
+    private final ImportService imports;
+    private final CheckService checks;
+    private final LazyTrainingEngine engine;
+    private final RunModels runs;
+    private final RegistryService registry;
+    private final TrainingService training;
+    private final RunAnnotations annotations;
+    private ServerContext server;
+
+    private Services(Settings settings, Storage storage, AccountService accounts, Clock clock) {
+        this.settings = settings;
+        this.storage = storage;
+        this.clock = clock;
+        this.accounts = accounts;
+        this.reviews = new ReviewService(storage.images(), storage.curation(), storage.reviews(), storage.accounts(), clock);
+        this.datasets = new DatasetService(storage.images(), storage.curation(), reviews, storage.datasets(), clock);
+        this.ingest = new ImageIngest(storage.images(), storage.blobs(), storage.curation(), settings.importLimits(), clock);
+        this.imports = new ImportService(storage.projects(), ingest);
+        this.checks = new CheckService(storage.images(), storage.blobs(), storage.curation(),
+                settings.importLimits().maxPixels(), settings.importLimits().decodeBudget(),
+                settings.importLimits().threads(), clock);
+        this.engine = new LazyTrainingEngine(settings.cache());
+        this.runs = new RunModels(storage.runs(), storage.blobs());
+        // The registry reads runs; training reads the registry (from: model:REF) through the port it implements.
+        this.registry = new RegistryService(storage.models(), storage.blobs(), runs, engine, clock);
+        this.training = new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
+                storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels(),
+                        settings.importLimits().decodeBudget()), registry, runsDir(settings), host(), clock);
+        this.annotations = new RunAnnotations(storage.runs());
+    }
+
+    public static Services of(Settings settings, Storage storage, Clock clock) {
+        return of(settings, storage, new AccountService(storage.accounts(), new Argon2PasswordHasher(), clock,
+                settings.server().sessionIdle()), clock);
+    }
+
+    /** With the given account service (tests use a fast password hasher). */
+    public static Services of(Settings settings, Storage storage, AccountService accounts, Clock clock) {
+        return new Services(settings, storage, accounts, clock);
+    }
+
+    /** What the HTTP routes work with: these services, the model server and its metrics (made on first call). */
+    public synchronized ServerContext server() {
+        if (server == null) {
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            ModelServing serving = new ModelServing(registry, settings.serving().batching(),
+                    new MicrometerServingMetrics(meters));
+            server = new ServerContext(settings, storage, accounts, ingest, checks, reviews, datasets, training,
+                    annotations, registry, serving, meters, clock);
+        }
+        return server;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public AccountService accounts() {
+        return accounts;
+    }
+
+    public ReviewService reviews() {
+        return reviews;
+    }
+
+    public DatasetService datasets() {
+        return datasets;
+    }
+
+    public ImageIngest ingest() {
+        return ingest;
+    }
+
+    public ImportService imports() {
+        return imports;
+    }
+
+    public CheckService checks() {
+        return checks;
+    }
+
+    public RegistryService registry() {
+        return registry;
+    }
+
+    public TrainingService training() {
+        return training;
+    }
+
+    public RunAnnotations annotations() {
+        return annotations;
+    }
+
+    /** Checkpoints: the workspace's {@code runs} folder (embedded) or this machine's cache (shared database). */
+    private static Path runsDir(Settings settings) {
+        return settings.embedded() ? settings.workspace().resolve("runs") : settings.cache().resolve("runs");
+    }
+
+    /** What a run records of this process (its engine adds its own versions). */
+    private static Map<String, String> host() {
+        Map<String, String> host = new LinkedHashMap<>();
+        host.put("fovea", FoveaVersion.version());
+        host.put("java", Runtime.version().toString());
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        host.put("host", hostName());
+        host.put("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        return host;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+}
