@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 + "odd_size, duplicate and near_duplicate, each with a score and an explanation. Imports run them too."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea check --project birds",
-        "  fovea check --project birds --thresholds strict.yaml    # e.g. blur_always: 80",
+        "  fovea check --project birds --thresholds strict.yaml  # blur_always: 80",
         "  fovea check --project birds --json | jq '.counts'"})
 final class CheckCommand extends FoveaSubcommand {
     @Option(names = "--project", required = true, paramLabel = "NAME")

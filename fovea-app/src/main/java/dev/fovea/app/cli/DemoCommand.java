@@ -31,8 +31,8 @@ import picocli.CommandLine.Option;
                 + "web UI and the model (its URL, a new admin's password and curl lines to paste are printed). Safe "
                 + "to run again: a finished run with the same settings and data is reused."},
         footerHeading = "%nExamples:%n", footer = {
-        "  ./fovea demo                              # serves at http://localhost:8080/ until Ctrl-C",
-        "  ./fovea demo --no-serve --json --epochs 3 # a quick run for scripts",
+        "  ./fovea demo                               # serves until Ctrl-C",
+        "  ./fovea demo --no-serve --json --epochs 3  # a quick run for scripts",
         "  ./fovea --workspace /tmp/try demo --port 9000"})
 final class DemoCommand extends FoveaSubcommand {
     static final String PROJECT = "emoji";

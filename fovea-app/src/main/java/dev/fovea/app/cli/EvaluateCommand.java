@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
                 + "cloud service being replaced: both are shown side by side with a McNemar test of the difference."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea evaluate 7",
-        "  fovea evaluate 7 --baseline cloud.csv --json   # cloud.csv: path,predicted per test image"})
+        "  # cloud.csv holds another system's answers: path,predicted per test image",
+        "  fovea evaluate 7 --baseline cloud.csv --json"})
 final class EvaluateCommand extends FoveaSubcommand {
     @Parameters(index = "0", paramLabel = "RUN") long runId;
     @Option(names = "--baseline", paramLabel = "FILE.csv") Path baseline;

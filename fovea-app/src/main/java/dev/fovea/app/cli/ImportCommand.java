@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
         "Import a folder (one subfolder per class; loose files stay unlabelled) or a zip into a project. "
                 + "Re-running an import is a no-op; every unusable file is reported with a reason code."},
         footerHeading = "%nExamples:%n", footer = {
-        "  fovea import ~/captures --project birds                 # a subfolder per class",
-        "  fovea import export.zip --project birds --create        # creates the project or adds classes",
-        "  fovea import flat/ --labels labels.csv --project birds  # path,label rows"})
+        "  fovea import ~/captures --project birds            # a subfolder per class",
+        "  fovea import export.zip --project birds --create   # makes the project",
+        "  fovea import flat/ --labels labels.csv --project birds   # path,label rows"})
 final class ImportCommand extends FoveaSubcommand {
     @Parameters(index = "0", paramLabel = "PATH", description = "Folder or .zip file.")
     Path path;

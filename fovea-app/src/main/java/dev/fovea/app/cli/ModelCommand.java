@@ -139,8 +139,11 @@ final class ModelCommand {
                 + "torchscript|onnx with --classes and --input-size; mean/std default to ImageNet's)."},
             footerHeading = "%nExamples:%n", footer = {
             "  fovea model import birds.fovea-model --name birds --project birds",
-            "  fovea model import net.onnx --format onnx --classes wren,robin,jay --input-size 224 --name ext --project birds",
-            "  fovea model import net.pt --format torchscript --classes cat,dog --input-size 224 --mean 0.5,0.5,0.5 --std 0.5,0.5,0.5 --name pets --project pets"})
+            "  fovea model import net.onnx --format onnx --classes wren,robin,jay \\",
+            "      --input-size 224 --name ext --project birds",
+            "  fovea model import net.pt --format torchscript --classes cat,dog \\",
+            "      --input-size 224 --mean 0.5,0.5,0.5 --std 0.5,0.5,0.5 \\",
+            "      --name pets --project pets"})
     static final class Import extends FoveaSubcommand {
         @Parameters(index = "0", paramLabel = "FILE") Path file;
         @Option(names = "--name", required = true, paramLabel = "NAME") String name;

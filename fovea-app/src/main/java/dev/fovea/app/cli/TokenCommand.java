@@ -21,7 +21,7 @@ final class TokenCommand {
             + " Scopes: admin (everything), review (the review pages and API), predict (the served models only).",
             footerHeading = "%nExamples:%n", footer = {
             "  fovea token create --user ana --scope review",
-            "  fovea token create --user ops --scope predict --name shop-backend --json   # {\"token\", \"id\"}"})
+            "  fovea token create --user ops --scope predict --name shop-backend --json"})
     static final class Create extends FoveaSubcommand {
         @Option(names = "--user", required = true, paramLabel = "NAME") String user;
         @Option(names = "--scope", required = true, paramLabel = "admin|review|predict") String scope;

@@ -38,10 +38,13 @@ import picocli.CommandLine.Unmatched;
         "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea train --project birds --dataset 1",
-        "  fovea train --project birds --dataset 1 --arch resnet18 --epochs 10 --lr 0.001 --tag baseline",
-        "  fovea train --project birds --dataset 1 --config train.yaml --batch-size 64   # flags win over the file",
-        "  fovea train --project birds --dataset 2 --from run:7 --freeze-epochs 2      # transfer from run 7",
-        "  fovea train --project birds --dataset 2 --from backbone.pt                   # a TorchScript backbone",
+        "  fovea train --project birds --dataset 1 --arch resnet18 --epochs 10 \\",
+        "      --lr 0.001 --tag baseline",
+        "  # settings from a file; flags win over it",
+        "  fovea train --project birds --dataset 1 --config train.yaml --batch-size 64",
+        "  # transfer learning from run 7, or from a TorchScript backbone",
+        "  fovea train --project birds --dataset 2 --from run:7 --freeze-epochs 2",
+        "  fovea train --project birds --dataset 2 --from backbone.pt",
         "  fovea train --resume 7"})
 final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;

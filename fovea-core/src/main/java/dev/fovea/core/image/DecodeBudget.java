@@ -4,7 +4,6 @@ import dev.fovea.core.Overloaded;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
