@@ -12,6 +12,7 @@ import java.util.List;
 
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.checks.CheckService;
+import dev.fovea.core.checks.Flag;
 import dev.fovea.core.imports.ImportResult;
 import dev.fovea.core.project.Project;
 import dev.fovea.store.Storage;
@@ -19,6 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -117,19 +121,22 @@ final class DemoCommand extends FoveaSubcommand {
 
     /** Flag counts on the sample's own images, leaving out the planted files. */
     private static Map<String, Long> sampleFlags(CheckService.Report checks, List<PlantedDamage.Plant> plants) {
-        java.util.Set<String> planted = new java.util.HashSet<>();
+        Set<String> planted = new HashSet<>();
+        String copied = null; // the exact copy's bytes are a sample image's own: only its duplicate flag is planted
         for (PlantedDamage.Plant p : plants) {
-            if (!p.damage().equals("exact copy")) planted.add(PlantedDamage.sha256(p.bytes())); // a copy's bytes are the sample's own
+            String sha = PlantedDamage.sha256(p.bytes());
+            if (p.expected().equals(Flag.Name.DUPLICATE.word())) copied = sha;
+            else planted.add(sha);
         }
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        for (dev.fovea.core.checks.Flag.Name n : dev.fovea.core.checks.Flag.Name.values()) counts.put(n.word(), 0L);
-        checks.flags().forEach((sha, list) -> {
-            if (planted.contains(sha)) return;
-            for (dev.fovea.core.checks.Flag f : list) {
-                if (f.name() == dev.fovea.core.checks.Flag.Name.DUPLICATE) continue; // only the planted copy makes one
+        Map<String, Long> counts = new TreeMap<>();
+        for (Flag.Name n : Flag.Name.values()) counts.put(n.word(), 0L);
+        for (var e : checks.flags().entrySet()) {
+            if (planted.contains(e.getKey())) continue;
+            for (Flag f : e.getValue()) {
+                if (f.name() == Flag.Name.DUPLICATE && e.getKey().equals(copied)) continue;
                 counts.merge(f.name().word(), 1L, Long::sum);
             }
-        });
+        }
         return counts;
     }
 
