@@ -225,7 +225,7 @@ async function loadDisagreements(classes) {
     imported.textContent = d.imported_label ? `Imported label: ${d.imported_label}` : 'No imported label';
     const p = document.createElement('p');
     p.textContent = d.answers.map((a) => `${a.user}: ${a.answer}`).join(' · ');
-    li.append(img, imported, p);
+    li.append(img, p, imported); // the answers first, then the label the image came with
     for (const cls of [...classes, 'unsuitable']) {
       const b = document.createElement('button');
       b.type = 'button';
