@@ -330,7 +330,7 @@ async function main() {
   document.getElementById('more').addEventListener('click', () => load(false));
   document.getElementById('viewer-close').addEventListener('click', () => document.getElementById('viewer').close());
   classes = (await api('GET', base)).classes;
-  setUpUpload();
+  if (me.role === 'admin') setUpUpload(); else document.getElementById('upload').hidden = true; // uploads are admin routes
   await load(true);
   await thresholds();
   await progress();

@@ -234,9 +234,9 @@ async function loadDisagreements(classes) {
         try {
           await api('POST', `${base}/review/settle`, cls === 'unsuitable'
             ? { image: d.id, decision: 'unsuitable' } : { image: d.id, decision: 'suitable', class: cls });
-          say('settle-message', `Image ${d.id.slice(0, 12)}… settled as ${cls === 'unsuitable' ? 'not suitable' : `'${cls}'`}.`, true);
           await loadDisagreements(classes);
           await loadStats();
+          say('settle-message', `Image ${d.id.slice(0, 12)}… settled as ${cls === 'unsuitable' ? 'not suitable' : `'${cls}'`}.`, true);
         } catch (err) {
           say('settle-message', `Image ${d.id.slice(0, 12)}… not settled: ${err.message}`, false);
         }
@@ -315,8 +315,8 @@ async function main() {
     try {
       await api('POST', `${base}/review/gold`, answer === 'unsuitable'
         ? { image, decision: 'unsuitable' } : { image, decision: 'suitable', class: answer });
-      say('gold-message', `Image ${image.slice(0, 12)}… is gold with the answer ${answer === 'unsuitable' ? 'not suitable' : `'${answer}'`}.`, true);
       await loadGold(classes);
+      say('gold-message', `Image ${image.slice(0, 12)}… is gold with the answer ${answer === 'unsuitable' ? 'not suitable' : `'${answer}'`}.`, true);
     } catch (err) {
       say('gold-message', `Image '${image}' not marked gold: ${err.message}`, false);
     }

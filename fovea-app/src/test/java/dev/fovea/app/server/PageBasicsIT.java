@@ -47,7 +47,7 @@ class PageBasicsIT {
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"class_keys\":{\"cat\":\"3\",\"dog\":\"1\",\"bird\":\"3\"}}")));
         assertThat(r.statusCode()).isEqualTo(400);
         String message = ServerSecurityIT.json(r).get("error").get("message").asText();
-        assertThat(message).isEqualTo("classes 'cat' and 'bird' share the key '3'; give each class a key of its own");
+        assertThat(message).isEqualTo("classes 'bird' and 'cat' share the key '3'; give each class a key of its own");
         assertThat(message).doesNotContain("{").doesNotContain("=");
     }
 

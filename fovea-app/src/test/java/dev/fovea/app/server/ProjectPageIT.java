@@ -43,6 +43,7 @@ class ProjectPageIT {
         pngs = samplePngs("animals-nature", 30);
         browser = Browsers.chromium(dir.resolve("profile"));
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // cards are redrawn after each change
     }
 
     @AfterEach

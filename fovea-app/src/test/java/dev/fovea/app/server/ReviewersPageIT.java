@@ -64,6 +64,7 @@ class ReviewersPageIT {
         decide(aide, 0, Decision.SUITABLE, "dog");      // image 0: cat against dog, a disagreement
         browser = Browsers.chromium(dir.resolve("profile"));
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // rows are redrawn after each change
     }
 
     @AfterEach

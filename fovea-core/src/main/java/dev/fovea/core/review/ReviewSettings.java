@@ -45,7 +45,8 @@ public record ReviewSettings(String criteria, Map<String, String> classKeys, int
             String key = e.getValue().toLowerCase(java.util.Locale.ROOT);
             String other = classOfKey.putIfAbsent(key, e.getKey());
             if (other != null) {
-                throw FoveaException.invalid("classes '" + other + "' and '" + e.getKey() + "' share the key '" + e.getValue()
+                String first = other.compareTo(e.getKey()) < 0 ? other : e.getKey(), second = first.equals(other) ? e.getKey() : other;
+                throw FoveaException.invalid("classes '" + first + "' and '" + second + "' share the key '" + e.getValue()
                         + "'; give each class a key of its own");
             }
         }
