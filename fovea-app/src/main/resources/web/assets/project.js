@@ -45,6 +45,23 @@ function renderSummary(body) {
   }
 }
 
+function openViewer(image) {
+  const viewer = document.getElementById('viewer');
+  document.getElementById('viewer-image').src = image.original_url;
+  document.getElementById('viewer-image').alt = image.path;
+  document.getElementById('viewer-path').textContent = image.path;
+  document.getElementById('viewer-label').textContent = image.label ? `Label: ${image.label}` : 'No label';
+  const flags = document.getElementById('viewer-flags');
+  flags.replaceChildren();
+  for (const f of image.flags) {
+    const li = document.createElement('li');
+    li.textContent = `${label(f.name)}: ${f.explanation}`;
+    flags.append(li);
+  }
+  viewer.dataset.image = image.id;
+  viewer.showModal();
+}
+
 function card(image) {
   const li = document.createElement('li');
   li.className = 'card';
@@ -57,16 +74,38 @@ function card(image) {
   img.src = image.thumbnail_url;
   img.alt = image.path;
   img.loading = 'lazy';
+  const near = image.flags.find((f) => f.name === 'near_duplicate' && f.of);
+  let picture = img;
+  if (near) { // the image beside the one it nearly duplicates, so a person can judge
+    picture = document.createElement('div');
+    picture.className = 'pair';
+    const partner = document.createElement('img');
+    partner.src = near.of.thumbnail_url;
+    partner.alt = `near duplicate: ${near.of.path}`;
+    partner.className = 'partner';
+    partner.dataset.partner = near.of.id;
+    partner.loading = 'lazy';
+    picture.append(img, partner);
+  }
   const path = document.createElement('p');
   path.className = 'path';
   path.textContent = image.path;
-  li.append(box, img, path);
+  const tag = document.createElement('p');
+  tag.className = 'label';
+  tag.textContent = image.label ? `Label: ${image.label}` : 'No label';
+  li.append(box, picture, path, tag);
   for (const f of image.flags) {
     const p = document.createElement('p');
     p.className = `flag flag-${f.name}`;
     p.textContent = `${label(f.name)}: ${f.explanation}`;
     li.append(p);
   }
+  const view = document.createElement('button');
+  view.type = 'button';
+  view.className = 'view';
+  view.textContent = 'View large';
+  view.addEventListener('click', (e) => { e.stopPropagation(); openViewer(image); });
+  li.append(view);
   li.addEventListener('click', (e) => { if (e.target !== box) box.checked = !box.checked; });
   return li;
 }
@@ -119,19 +158,159 @@ async function thresholds() {
     e.preventDefault();
     const values = {};
     for (const input of form.querySelectorAll('input')) if (input.value.trim()) values[input.name] = input.value.trim();
+    const message = document.getElementById('thresholds-message'); // next to the form, not at the top
     try {
       await api('PUT', `${base}/checks/thresholds`, values);
+      message.textContent = 'Thresholds saved; running the checks…';
       await api('POST', `${base}/checks`);
-      document.getElementById('message').textContent = 'Thresholds saved; checks re-run.';
+      message.textContent = 'Thresholds saved; checks re-run.';
+      message.className = 'message-ok';
       await load(true);
     } catch (err) {
-      document.getElementById('message').textContent = err.message;
+      message.textContent = `Thresholds not saved: ${err.message}`;
+      message.className = 'error';
     }
   };
 }
 
+const STATE_WORDS = {
+  unreviewed: 'not reviewed', pending: 'waiting for another review', labelled: 'labelled',
+  unsuitable: 'unsuitable', disagreement: 'disagreement', settled: 'settled by an admin',
+};
+
+async function progress() {
+  const el = document.getElementById('progress');
+  try {
+    const { images_by_state: states } = await api('GET', `${base}/review/stats`);
+    const shown = Object.entries(states).filter(([, n]) => n > 0);
+    const total = shown.reduce((sum, [, n]) => sum + n, 0);
+    el.textContent = `Review progress: ${total} images: ` + shown.map(([s, n]) => `${n} ${STATE_WORDS[s] || s}`).join(', ');
+    el.dataset.states = JSON.stringify(states);
+    el.hidden = false;
+  } catch (err) {
+    el.hidden = true; // the figures are for admins
+  }
+}
+
+// ---- upload: loose files one request each (so the bar moves per file), a zip through the import route
+let classes = [];
+
+function folderLabel(relativePath) {
+  const parts = relativePath.split('/');
+  const folder = parts.length > 1 ? parts[parts.length - 2] : '';
+  return classes.includes(folder) ? folder : '';
+}
+
+function result(text, rejected) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (rejected) li.className = 'rejected';
+  document.getElementById('upload-results').append(li);
+}
+
+async function send(url, file, name) {
+  const headers = { 'X-Filename': name, 'Content-Type': 'application/octet-stream' };
+  const token = await csrf();
+  if (token) headers['X-CSRF-Token'] = token;
+  const response = await fetch(url, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error ? body.error.message : `${response.status} ${response.statusText}`);
+  return body;
+}
+
+let csrfToken = null;
+async function csrf() {
+  if (csrfToken === null) csrfToken = (await session()).csrf_token || '';
+  return csrfToken;
+}
+
+async function upload(entries) { // entries: [{ file, path }]
+  if (!entries.length) return;
+  const bar = document.getElementById('upload-progress');
+  const message = document.getElementById('upload-message');
+  document.getElementById('upload-results').replaceChildren();
+  bar.hidden = false;
+  bar.max = entries.length;
+  bar.value = 0;
+  const loose = document.getElementById('upload-label').value;
+  let created = 0, duplicates = 0, rejected = 0;
+  for (const { file, path } of entries) {
+    message.textContent = `Uploading ${path} (${bar.value + 1} of ${entries.length})…`;
+    try {
+      if (file.name.toLowerCase().endsWith('.zip')) {
+        const r = await send(`${base}/imports`, file, file.name);
+        for (const f of r.results) {
+          const bad = f.status === 'rejected';
+          result(`${file.name}: ${f.file}: ${bad ? `rejected (${f.reason}): ${f.message}` : f.status}`, bad);
+        }
+        created += r.imported;
+        duplicates += r.duplicates + r.unchanged;
+        rejected += r.rejected;
+      } else {
+        const labelled = folderLabel(path) || loose;
+        const url = `${base}/images${labelled ? `?label=${encodeURIComponent(labelled)}` : ''}`;
+        const r = await send(url, file, file.name);
+        result(`${path}: ${r.status}`, false);
+        if (r.status === 'created') created++; else duplicates++;
+      }
+    } catch (err) {
+      result(`${path}: rejected: ${err.message}`, true);
+      rejected++;
+    }
+    bar.value += 1;
+  }
+  message.textContent = `Done: ${created} new, ${duplicates} already here, ${rejected} rejected.`;
+  document.body.dataset.uploaded = String(bar.value);
+  await load(true);
+  await progress();
+}
+
+async function walk(entry, out) { // a dropped folder, read through the file system entry API
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    out.push({ file, path: entry.fullPath.replace(/^\//, '') });
+  } else if (entry.isDirectory) {
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length) break;
+      for (const e of batch) await walk(e, out);
+    }
+  }
+}
+
+function setUpUpload() {
+  const select = document.getElementById('upload-label');
+  for (const cls of classes) {
+    const o = document.createElement('option');
+    o.value = cls;
+    o.textContent = cls;
+    select.append(o);
+  }
+  const files = document.getElementById('upload-files');
+  files.addEventListener('change', () => upload([...files.files].map((file) => ({ file, path: file.name }))));
+  const folder = document.getElementById('upload-folder');
+  folder.addEventListener('change', () => upload([...folder.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }))));
+  const drop = document.getElementById('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const entries = [];
+    const items = [...e.dataTransfer.items].map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+    if (items.every((i) => i)) {
+      for (const item of items) await walk(item, entries);
+    } else {
+      for (const file of e.dataTransfer.files) entries.push({ file, path: file.name });
+    }
+    await upload(entries);
+  });
+}
+
 async function main() {
   const me = await session();
+  csrfToken = me.csrf_token || '';
   document.getElementById('who').textContent = `${me.user} (${me.role})`;
   document.getElementById('logout').addEventListener('click', async () => {
     await api('POST', '/api/logout');
@@ -149,8 +328,12 @@ async function main() {
     for (const box of grid.querySelectorAll('.pick')) box.checked = e.target.checked;
   });
   document.getElementById('more').addEventListener('click', () => load(false));
+  document.getElementById('viewer-close').addEventListener('click', () => document.getElementById('viewer').close());
+  classes = (await api('GET', base)).classes;
+  if (me.role === 'admin') setUpUpload(); else document.getElementById('upload').hidden = true; // uploads are admin routes
   await load(true);
   await thresholds();
+  await progress();
 }
 
 main();

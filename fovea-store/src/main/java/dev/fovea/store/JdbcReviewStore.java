@@ -127,6 +127,15 @@ public final class JdbcReviewStore implements ReviewStore {
         }
     }
 
+    @Override
+    public boolean removeReviewer(UUID projectId, UUID userId) {
+        return jdbc.transaction("remove reviewer " + userId + " from project " + projectId, c -> {
+            Jdbc.update(c, "DELETE FROM review_claim WHERE project_id = ? AND user_id = ? AND review_id IS NULL",
+                    projectId, userId);
+            return Jdbc.update(c, "DELETE FROM project_reviewer WHERE project_id = ? AND user_id = ?", projectId, userId) > 0;
+        });
+    }
+
     // ---- claims
 
     @Override

@@ -71,6 +71,8 @@ final class CurationRoutes {
             m.put("id", sha);
             m.put("path", firstPath(p, sha));
             m.put("thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail");
+            m.put("original_url", "/api/projects/" + p.name() + "/images/" + sha + "/original");
+            m.put("label", context.storage().images().find(p.id(), sha).map(i -> i.label()).orElse(null));
             Curation c = curations.get(sha);
             m.put("curation", c == null ? null : c.word());
             List<Map<String, Object>> fl = new ArrayList<>();
@@ -79,7 +81,9 @@ final class CurationRoutes {
                 fm.put("name", f.name().word());
                 fm.put("score", Math.round(f.score() * 1000) / 1000.0);
                 fm.put("explanation", f.explanation());
-                fm.put("of", f.ofSha256() == null ? null : Json.object("id", f.ofSha256(), "path", firstPath(p, f.ofSha256())));
+                fm.put("of", f.ofSha256() == null ? null : Json.object("id", f.ofSha256(), "path", firstPath(p, f.ofSha256()),
+                        "thumbnail_url", "/api/projects/" + p.name() + "/images/" + f.ofSha256() + "/thumbnail",
+                        "original_url", "/api/projects/" + p.name() + "/images/" + f.ofSha256() + "/original"));
                 fl.add(fm);
             }
             m.put("flags", fl);

@@ -22,8 +22,19 @@ final class PageRoutes {
                         ctx -> page(ctx, "review.html")),
                 new Route(HandlerType.GET, "/projects/{project}/reviewers", Access.PUBLIC,
                         "The admin's review page: criteria, reviewers, figures, pay", ctx -> page(ctx, "reviewers.html")),
+                new Route(HandlerType.GET, "/favicon.ico", Access.PUBLIC,
+                        "The icon, for browsers that ask here (every page links /assets/favicon.svg)", PageRoutes::favicon),
                 new Route(HandlerType.GET, "/api/health", Access.PUBLIC, "Liveness: {\"status\": \"ok\"}",
                         ctx -> ctx.json(java.util.Map.of("status", "ok"))));
+    }
+
+    private static void favicon(Context ctx) {
+        try (InputStream in = PageRoutes.class.getResourceAsStream("/web/assets/favicon.svg")) {
+            if (in == null) throw new IllegalStateException("icon /web/assets/favicon.svg is missing from the class path");
+            ctx.contentType("image/svg+xml").header("Cache-Control", "max-age=86400").result(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void page(Context ctx, String name) {

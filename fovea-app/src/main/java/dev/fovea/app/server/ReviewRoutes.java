@@ -17,7 +17,6 @@ import dev.fovea.core.review.ReviewStats;
 import dev.fovea.core.review.ReviewerInfo;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +57,10 @@ final class ReviewRoutes {
                 new Route(HandlerType.GET, p + "/reviewers", Access.ADMIN, "Reviewers of the project with rates", this::reviewers),
                 new Route(HandlerType.POST, p + "/reviewers", Access.ADMIN,
                         "Add a reviewer or change their rate {\"user\", \"hourly_rate\", \"currency\"}", this::addReviewer),
+                new Route(HandlerType.PUT, p + "/reviewers/{user}", Access.ADMIN,
+                        "Change a reviewer's rate {\"hourly_rate\", \"currency\"}", this::changeRate),
+                new Route(HandlerType.DELETE, p + "/reviewers/{user}", Access.ADMIN,
+                        "Remove a reviewer from the project (their reviews stay)", this::removeReviewer),
                 new Route(HandlerType.POST, p + "/reviewers/{user}/exclude", Access.ADMIN,
                         "Exclude (or with {\"excluded\": false} include) a reviewer's decisions from labels", this::exclude),
                 new Route(HandlerType.GET, p + "/review/stats", Access.ADMIN,
@@ -67,7 +70,9 @@ final class ReviewRoutes {
                 new Route(HandlerType.POST, p + "/review/settle", Access.ADMIN,
                         "Settle a disagreement {\"image\", \"decision\", \"class\"}", this::settle),
                 new Route(HandlerType.POST, p + "/review/gold", Access.ADMIN,
-                        "Mark an image gold with its known answer {\"image\", \"decision\", \"class\"}", this::gold));
+                        "Mark an image gold with its known answer {\"image\", \"decision\", \"class\"}", this::gold),
+                new Route(HandlerType.GET, p + "/review/gold", Access.ADMIN, "The gold images and their known answers", this::goldList),
+                new Route(HandlerType.DELETE, p + "/review/gold/{image}", Access.ADMIN, "Make a gold image ordinary again", this::ungold));
     }
 
     private Project project(Context ctx) {
@@ -214,6 +219,19 @@ final class ReviewRoutes {
         ctx.status(201).json(reviewer(r));
     }
 
+    private void changeRate(Context ctx) {
+        Project p = project(ctx);
+        JsonNode b = SessionRoutes.json(ctx);
+        if (!b.hasNonNull("hourly_rate")) throw FoveaException.invalid("hourly_rate must be a number, e.g. 12.50");
+        double rate = JsonFields.number(b, "hourly_rate", 0);
+        ctx.json(reviewer(service().changeRate(p, ctx.pathParam("user"), Math.round(rate * 100), JsonFields.text(b, "currency"))));
+    }
+
+    private void removeReviewer(Context ctx) {
+        service().removeReviewer(project(ctx), ctx.pathParam("user"));
+        ctx.status(204);
+    }
+
     private void exclude(Context ctx) {
         Project p = project(ctx);
         boolean excluded = true;
@@ -227,8 +245,7 @@ final class ReviewRoutes {
     }
 
     private ReviewStats compute(Project p) {
-        return ReviewStats.compute(service().reviewers(p), service().store().reviews(p.id()), service().store().gold(p.id()),
-                service().outcomes(p), Duration.ofSeconds(service().settings(p).idleSeconds()));
+        return service().stats(p);
     }
 
     private void stats(Context ctx) {
@@ -250,9 +267,11 @@ final class ReviewRoutes {
             m.put("gold_answered", r.goldAnswered());
             m.put("gold_accuracy", nan(r.goldAccuracy()));
             m.put("label_agreement", nan(r.labelAgreement()));
+            m.put("compared_with_label", r.comparedWithLabel());
+            m.put("agreed_with_label", r.agreedWithLabel());
             List<Map<String, Object>> days = new ArrayList<>();
             for (ActiveTime.Day d : r.days()) {
-                days.add(Json.object("day", d.day().toString(), "reviews", d.reviews(), "active_seconds", d.active().toMillis() / 1000.0));
+                days.add(Json.object("day", d.day().toString(), "reviews", d.reviews(), "skips", d.skips(), "undone", d.undone(), "active_seconds", d.active().toMillis() / 1000.0));
             }
             m.put("days", days);
             reviewers.add(m);
@@ -292,14 +311,17 @@ final class ReviewRoutes {
         }
         Map<UUID, String> names = new java.util.HashMap<>();
         context.storage().accounts().users().forEach(u -> names.put(u.id(), u.name()));
+        Map<String, String> imported = service().importLabels(p);
         service().outcomes(p).forEach((sha, o) -> {
             if (o.state() != Consensus.State.DISAGREEMENT) return;
             List<Map<String, Object>> answers = new ArrayList<>();
             for (Review r : byImage.getOrDefault(sha, List.of())) {
                 answers.add(Json.object("user", names.getOrDefault(r.userId(), "?"), "answer", r.category()));
             }
-            out.add(Json.object("id", sha, "thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail",
+            Map<String, Object> item = new LinkedHashMap<>(Json.object("id", sha, "thumbnail_url", "/api/projects/" + p.name() + "/images/" + sha + "/thumbnail",
                     "answers", answers));
+            item.put("imported_label", imported.get(sha));
+            out.add(item);
         });
         ctx.json(Map.of("disagreements", out));
     }
@@ -317,6 +339,25 @@ final class ReviewRoutes {
         JsonNode b = SessionRoutes.json(ctx);
         service().putGold(p, SessionRoutes.text(b, "image"), Decision.fromWord(SessionRoutes.text(b, "decision")),
                 SessionRoutes.text(b, "class"));
+        ctx.status(204);
+    }
+
+    private void goldList(Context ctx) {
+        Project p = project(ctx);
+        List<Map<String, Object>> out = new ArrayList<>();
+        service().store().gold(p.id()).values().forEach(g -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", g.sha256());
+            m.put("decision", g.decision().word());
+            m.put("class", g.className());
+            m.put("thumbnail_url", "/api/projects/" + p.name() + "/images/" + g.sha256() + "/thumbnail");
+            out.add(m);
+        });
+        ctx.json(Map.of("gold", out));
+    }
+
+    private void ungold(Context ctx) {
+        service().removeGold(project(ctx), ctx.pathParam("image"));
         ctx.status(204);
     }
 

@@ -30,7 +30,10 @@ final class UploadRoute {
 
     List<Route> routes() {
         return List.of(new Route(HandlerType.POST, "/api/projects/{project}/images", Access.ADMIN,
-                "Upload images: raw bytes (X-Filename header) or multipart; ?label=CLASS labels them", this::upload));
+                "Upload images: raw bytes (X-Filename header) or multipart; ?label=CLASS labels them", this::upload),
+                new Route(HandlerType.POST, "/api/projects/{project}/imports", Access.ADMIN,
+                        "Import a zip (raw body, X-Filename header) as `fovea import` does: folder names are labels; answers per file",
+                        this::importZip));
     }
 
     private long maxRequest() {
@@ -100,6 +103,68 @@ final class UploadRoute {
             results.add(r);
         }
         ctx.json(Map.of("results", results));
+    }
+
+    /**
+     * A zip through the same {@code ImportService} as {@code fovea import} (folder names inside it are labels and
+     * must be classes of the project). The body is written to a temporary file, within the request limit, and
+     * deleted afterwards.
+     */
+    private void importZip(Context ctx) throws IOException {
+        Project project = context.storage().projects().require(ctx.pathParam("project"));
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxRequest()) {
+            throw new FoveaException("too_large", "the zip of " + declared + " bytes is over the limit of "
+                    + maxRequest() + " bytes (server.max_request_bytes)");
+        }
+        String name = fileName(ctx.header("X-Filename") != null ? ctx.header("X-Filename") : ctx.queryParam("filename"));
+        if (!name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) name = name + ".zip";
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("fovea-upload-");
+        java.nio.file.Path zip = dir.resolve(name);
+        try {
+            try (InputStream in = ctx.req().getInputStream(); var out = java.nio.file.Files.newOutputStream(zip)) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > maxRequest()) {
+                        throw new FoveaException("too_large", "the zip '" + name + "' is over the limit of " + maxRequest()
+                                + " bytes (server.max_request_bytes)");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            List<Map<String, Object>> results = new ArrayList<>();
+            dev.fovea.core.imports.ImportResult result = context.imports().run(
+                    new dev.fovea.core.imports.ImportRequest(zip, project.name(), Map.of(), false),
+                    new dev.fovea.core.imports.ImportListener() {
+                        @Override public void started(String projectName, int files) {}
+
+                        @Override public void fileDone(IngestOutcome outcome, int done, int total) {
+                            Map<String, Object> r = new LinkedHashMap<>();
+                            r.put("file", outcome.path());
+                            if (outcome.status() == IngestOutcome.Status.REJECTED) {
+                                rejected(r, outcome.rejection().reason().code(), outcome.rejection().message());
+                            } else {
+                                r.put("status", outcome.status().word());
+                                r.put("id", outcome.sha256());
+                            }
+                            results.add(r);
+                        }
+                    });
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("file", name);
+            body.put("imported", result.imported());
+            body.put("duplicates", result.duplicates());
+            body.put("unchanged", result.unchanged());
+            body.put("rejected", result.rejected().size());
+            body.put("skipped", result.skipped());
+            body.put("results", results);
+            ctx.json(body);
+        } finally {
+            java.nio.file.Files.deleteIfExists(zip);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
     }
 
     private static void rejected(Map<String, Object> r, String reason, String message) {

@@ -92,7 +92,7 @@ public final class Services {
             new ProcessorMetrics().bindTo(meters);
             ModelServing serving = new ModelServing(registry, settings.serving().batching(),
                     new MicrometerServingMetrics(meters));
-            server = new ServerContext(settings, storage, accounts, ingest, checks, reviews, datasets, training,
+            server = new ServerContext(settings, storage, accounts, ingest, imports, checks, reviews, datasets, training,
                     annotations, registry, serving, meters, clock);
         }
         return server;

@@ -160,7 +160,7 @@ class ReviewRoutesIT {
         HttpResponse<String> csv = call(admin, "GET", "/api/projects/pets/review/pay.csv", null);
         assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
         // 1.5 s for the first image on screen, then two gaps of 10 s: 21.5 s at 12.00 EUR/hour is 0.07 EUR.
-        assertThat(csv.body()).isEqualTo("reviewer,day,reviews,active_minutes,images_per_hour,hourly_rate,currency,pay\n"
-                + "helper,2026-11-29,3,0.36,502.3,12.00,EUR,0.07\n");
+        assertThat(csv.body()).isEqualTo("reviewer,day,reviews,skips,undone,active_minutes,images_per_hour,hourly_rate,currency,pay\n"
+                + "helper,2026-11-29,3,0,0,0.36,502.3,12.00,EUR,0.07\n");
     }
 }

@@ -156,7 +156,7 @@ public final class ImportService {
             try {
                 ClassName.check(label);
             } catch (FoveaException e) {
-                throw FoveaException.invalid("cannot use '" + label + "' from " + request.root() + " as a class: "
+                throw FoveaException.invalid("cannot use '" + label + "' from " + request.root().getFileName() + " as a class: "
                         + e.getMessage());
             }
         }
@@ -172,7 +172,8 @@ public final class ImportService {
         List<String> unknown = labels.stream().filter(l -> !project.hasClass(l)).toList();
         if (unknown.isEmpty()) return project;
         if (request.create()) return projects.addClasses(project.name(), unknown);
-        throw FoveaException.invalid("labels " + unknown + " in " + request.root() + " are not classes of project '"
+        throw FoveaException.invalid("labels '" + String.join("', '", unknown) + "' in " + request.root().getFileName()
+                + " are not classes of project '"
                 + project.name() + "' (classes: " + String.join(", ", project.classes())
                 + "); add them with --create or fix the folder names" + (request.csvLabels().isEmpty() ? "" : " or CSV"));
     }

@@ -24,8 +24,9 @@ import java.util.UUID;
  *       spent on it before the decision, which no earlier event covers.</li>
  *   <li>Days are UTC calendar days of the event time. The time an event adds (its gap, or its own duration) counts
  *       for the day of that event, so a gap that crosses midnight counts for the later day.</li>
- *   <li>The number of reviews of a day counts the reviews that are not undone (skips included: an image was
- *       looked at and answered); undone reviews add time only.</li>
+ *   <li>A day's figures count its reviews that are neither undone nor skipped (the same count the pay page and
+ *       the pay CSV show as "reviews"), its skips (not undone) and its undone decisions, each separately; skips
+ *       and undone decisions add time but are not reviews.</li>
  * </ul>
  *
  * <p>All methods take one reviewer's events; mixing reviewers is refused.
@@ -33,8 +34,8 @@ import java.util.UUID;
 public final class ActiveTime {
     private ActiveTime() {}
 
-    /** One UTC day of one reviewer: reviews made (not undone) and active time. */
-    public record Day(LocalDate day, int reviews, Duration active) {}
+    /** One UTC day of one reviewer: reviews (neither undone nor skipped), skips, undone decisions and active time. */
+    public record Day(LocalDate day, int reviews, int skips, int undone, Duration active) {}
 
     /**
      * Active time and review count per UTC day, for the days that have events, in day order.
@@ -56,7 +57,7 @@ public final class ActiveTime {
         }
         List<Review> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparing(Review::createdAt));
-        Map<LocalDate, long[]> days = new TreeMap<>(); // day -> {reviews, active ms}
+        Map<LocalDate, long[]> days = new TreeMap<>(); // day -> {reviews, skips, undone, active ms}
         long idleMs = idle.toMillis();
         Review previous = null;
         for (Review r : sorted) {
@@ -67,13 +68,15 @@ public final class ActiveTime {
             } else {
                 added = Math.max(0, Math.min(r.durationMs(), idleMs)); // first event of a working stretch
             }
-            long[] day = days.computeIfAbsent(LocalDate.ofInstant(r.createdAt(), ZoneOffset.UTC), d -> new long[2]);
-            if (!r.undone()) day[0]++;
-            day[1] += added;
+            long[] day = days.computeIfAbsent(LocalDate.ofInstant(r.createdAt(), ZoneOffset.UTC), d -> new long[4]);
+            if (r.undone()) day[2]++;
+            else if (r.decision() == Decision.SKIP) day[1]++;
+            else day[0]++;
+            day[3] += added;
             previous = r;
         }
         List<Day> out = new ArrayList<>(days.size());
-        days.forEach((d, v) -> out.add(new Day(d, (int) v[0], Duration.ofMillis(v[1]))));
+        days.forEach((d, v) -> out.add(new Day(d, (int) v[0], (int) v[1], (int) v[2], Duration.ofMillis(v[3]))));
         return out;
     }
 

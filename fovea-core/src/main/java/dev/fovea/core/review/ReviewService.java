@@ -101,6 +101,18 @@ public final class ReviewService {
         store.setExcluded(project.id(), r.userId(), excluded);
     }
 
+    /** Removes a reviewer from the project (their reviews stay and still count); refused for someone who is not one. */
+    public void removeReviewer(Project project, String userName) {
+        ReviewerInfo r = reviewer(project, userName);
+        store.removeReviewer(project.id(), r.userId());
+    }
+
+    /** Changes a reviewer's rate (and currency), keeping the rest; refused for someone who is not a reviewer. */
+    public ReviewerInfo changeRate(Project project, String userName, long hourlyRateCents, String currency) {
+        reviewer(project, userName);
+        return addReviewer(project, userName, hourlyRateCents, currency);
+    }
+
     private ReviewerInfo reviewer(Project project, String userName) {
         return store.reviewers(project.id()).stream().filter(r -> r.userName().equals(userName)).findFirst()
                 .orElseThrow(() -> FoveaException.notFound("'" + userName + "' is not a reviewer of project '" + project.name() + "'"));
@@ -277,6 +289,25 @@ public final class ReviewService {
                 images.sourcePaths(project.id()).keySet());
     }
 
+    /** The figures of the reviewers page and the pay report, by {@link ReviewStats}'s rules. */
+    public ReviewStats stats(Project project) {
+        return ReviewStats.compute(new ReviewStats.Inputs(store.reviewers(project.id()), store.reviews(project.id()),
+                store.gold(project.id()), outcomes(project), importLabels(project), store.settlements(project.id()),
+                settings(project)));
+    }
+
+    /** Each image's imported (folder or CSV) label, for images that came with one. */
+    public Map<String, String> importLabels(Project project) {
+        Map<String, String> out = new java.util.HashMap<>();
+        int total = (int) images.count(project.id());
+        for (int offset = 0; offset < total; offset += 1000) {
+            for (dev.fovea.core.image.StoredImage i : images.page(project.id(), offset, 1000)) {
+                if (i.label() != null && !i.label().isBlank()) out.put(i.sha256(), i.label());
+            }
+        }
+        return out;
+    }
+
     public void settle(Project project, User admin, String sha256, Decision decision, String className) {
         if (images.find(project.id(), sha256).isEmpty()) throw FoveaException.notFound("project '" + project.name() + "' has no image " + sha256);
         if (decision == Decision.SKIP) throw FoveaException.invalid("a settlement must be suitable or unsuitable, not skip");
@@ -294,6 +325,14 @@ public final class ReviewService {
             throw FoveaException.invalid("class '" + className + "' is not a class of project '" + project.name() + "'");
         }
         store.putGold(project.id(), new GoldAnswer(sha256, decision, decision == Decision.SUITABLE ? className : null));
+    }
+
+    /** Makes a gold image ordinary again; refused when the image is not gold. */
+    public void removeGold(Project project, String sha256) {
+        if (!store.gold(project.id()).containsKey(sha256)) {
+            throw FoveaException.notFound("image " + sha256 + " is not a gold image of project '" + project.name() + "'");
+        }
+        store.removeGold(project.id(), sha256);
     }
 
     public ReviewStore store() {

@@ -40,8 +40,15 @@ public record ReviewSettings(String criteria, Map<String, String> classKeys, int
                         + "' must be one letter or digit, and not x, s, u, z or g (not suitable, skip, undo, zoom, grid)");
             }
         }
-        if (classKeys.values().stream().map(String::toLowerCase).distinct().count() != classKeys.size()) {
-            throw FoveaException.invalid("two classes share one key: " + classKeys);
+        Map<String, String> classOfKey = new java.util.HashMap<>();
+        for (var e : classKeys.entrySet()) {
+            String key = e.getValue().toLowerCase(java.util.Locale.ROOT);
+            String other = classOfKey.putIfAbsent(key, e.getKey());
+            if (other != null) {
+                String first = other.compareTo(e.getKey()) < 0 ? other : e.getKey(), second = first.equals(other) ? e.getKey() : other;
+                throw FoveaException.invalid("classes '" + first + "' and '" + second + "' share the key '" + e.getValue()
+                        + "'; give each class a key of its own");
+            }
         }
     }
 

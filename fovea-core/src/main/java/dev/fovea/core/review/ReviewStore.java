@@ -28,6 +28,12 @@ public interface ReviewStore {
     void setExcluded(UUID projectId, UUID userId, boolean excluded);
 
     /**
+     * Ends a user's place among the project's reviewers and deletes their unfilled claims (so their images go to
+     * others); their reviews stay. False when the user was not a reviewer of the project.
+     */
+    boolean removeReviewer(UUID projectId, UUID userId);
+
+    /**
      * Tries to claim slot {@code slot} of an image for a user until {@code expiresAt}; false when the slot is held
      * by anyone (an unexpired claim or a filled one) or the user already holds a slot of this image.
      */

@@ -163,6 +163,24 @@ public abstract class ReviewStoreContract {
                 "not_found");
     }
 
+    @Test
+    void aRemovedReviewerLosesTheirPlaceAndClaimsButKeepsTheirReviews() {
+        UUID ann = user(), bob = user();
+        reviews().putReviewer(id(), new ReviewerInfo(ann, null, 1500, "EUR", false));
+        reviews().putReviewer(id(), new ReviewerInfo(bob, null, 1500, "EUR", false));
+        String a = add("removed-a"), b = add("removed-b");
+        assertThat(claim(a, 0, ann)).isTrue();
+        assertThat(claim(b, 0, ann)).isTrue();
+        reviews().addReview(review(a, ann, Decision.UNSUITABLE, null, now));
+
+        assertThat(reviews().removeReviewer(id(), ann)).isTrue();
+        assertThat(reviews().reviewers(id())).extracting(ReviewerInfo::userId).containsExactly(bob);
+        assertThat(reviews().claimedBy(id(), ann, now)).isEmpty();
+        assertThat(reviews().claimCounts(id(), now)).containsOnlyKeys(a); // the filled claim stays with its review
+        assertThat(reviews().reviewsBy(id(), ann)).hasSize(1);
+        assertThat(reviews().removeReviewer(id(), ann)).isFalse();
+    }
+
     // ---- claims
 
     @Test

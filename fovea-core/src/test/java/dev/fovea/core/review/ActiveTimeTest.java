@@ -52,7 +52,7 @@ class ActiveTimeTest {
                 event(600_000, 40_000), event(620_000, 15_000));
         assertThat(ActiveTime.total(events, IDLE)).isEqualTo(Duration.ofSeconds(122));
         assertThat(ActiveTime.perDay(events, IDLE))
-                .containsExactly(new Day(LocalDate.of(2026, 3, 2), 5, Duration.ofSeconds(122)));
+                .containsExactly(new Day(LocalDate.of(2026, 3, 2), 5, 0, 0, Duration.ofSeconds(122)));
     }
 
     @Test
@@ -87,13 +87,13 @@ class ActiveTimeTest {
     }
 
     @Test
-    void undoneReviewsAndSkipsAddTimeButOnlyReviewsNotUndoneAreCounted() {
+    void undoneReviewsAndSkipsAddTimeAndAreCountedApartFromReviews() {
         // 0 s (8 s) review, 10 s undone, 25 s skip, 40 s review:
-        // active = 8 + 10 + 15 + 15 = 48 s; reviews = 3 (the undone one does not count, the skip does)
+        // active = 8 + 10 + 15 + 15 = 48 s; reviews = 2, skips = 1, undone = 1 (all three add time)
         var events = List.of(event(0, 8_000), undone(event(10_000, 9_000)), skip(event(25_000, 4_000)),
                 event(40_000, 6_000));
         assertThat(ActiveTime.perDay(events, IDLE))
-                .containsExactly(new Day(LocalDate.of(2026, 3, 2), 3, Duration.ofSeconds(48)));
+                .containsExactly(new Day(LocalDate.of(2026, 3, 2), 2, 1, 1, Duration.ofSeconds(48)));
         // an undone review still bridges the gap between two reviews: idle 30 s, events 0 s (5 s), 25 s undone,
         // 50 s: 5 + 25 + 25 = 55 s
         var bridged = List.of(event(0, 5_000), undone(event(25_000, 3_000)), event(50_000, 3_000));
@@ -111,8 +111,8 @@ class ActiveTimeTest {
         Instant late = Instant.parse("2026-03-02T23:59:30Z");
         var events = List.of(event(late, 10_000), event(late.plusSeconds(70), 30_000), event(late.plusSeconds(90), 5_000));
         assertThat(ActiveTime.perDay(events, IDLE)).containsExactly(
-                new Day(LocalDate.of(2026, 3, 2), 1, Duration.ofSeconds(10)),
-                new Day(LocalDate.of(2026, 3, 3), 2, Duration.ofSeconds(90)));
+                new Day(LocalDate.of(2026, 3, 2), 1, 0, 0, Duration.ofSeconds(10)),
+                new Day(LocalDate.of(2026, 3, 3), 2, 0, 0, Duration.ofSeconds(90)));
         assertThat(ActiveTime.total(events, IDLE)).isEqualTo(Duration.ofSeconds(100));
     }
 
@@ -124,8 +124,8 @@ class ActiveTimeTest {
                 event(Instant.parse("2026-03-02T10:01:00Z"), 1_000),
                 event(Instant.parse("2026-03-02T10:00:00Z"), 30_000));
         assertThat(ActiveTime.perDay(events, IDLE)).containsExactly(
-                new Day(LocalDate.of(2026, 3, 2), 2, Duration.ofSeconds(90)),
-                new Day(LocalDate.of(2026, 3, 5), 1, Duration.ofSeconds(20)));
+                new Day(LocalDate.of(2026, 3, 2), 2, 0, 0, Duration.ofSeconds(90)),
+                new Day(LocalDate.of(2026, 3, 5), 1, 0, 0, Duration.ofSeconds(20)));
     }
 
     @Test
