@@ -1,0 +1,215 @@
+package dev.fovea.app.server;
+
+import static dev.fovea.core.testing.TestImages.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fovea.core.project.Project;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.UnhandledAlertException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The review page as issue 16 found it, in real headless Chromium: decisions made offline (finding 1), the grid
+ * (findings 2 and 3). Each test fails on the page before the outbox and the grid fixes.
+ */
+class ReviewPageIT {
+    @TempDir Path dir;
+    TestServer t;
+    ChromeDriver browser;
+    WebDriverWait wait;
+    Project zoo;
+
+    @BeforeEach
+    void start() {
+        t = new TestServer(dir, Map.of());
+        zoo = t.storage.projects().create("zoo", List.of("animal", "food"));
+        for (Path png : samplePngs("animals-nature", 14)) t.context.ingest().ingest(zoo, png.getFileName().toString(), bytes(png), null);
+        t.context.reviews().addReviewer(zoo, "helper", 1200, "EUR");
+        browser = Browsers.chromium(dir.resolve("profile"));
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) browser.quit();
+        t.close();
+    }
+
+    private void openReviewPage() {
+        browser.get(t.url("/login"));
+        browser.findElement(By.id("user")).sendKeys("helper");
+        browser.findElement(By.id("password")).sendKeys(t.reviewer.password());
+        browser.findElement(By.id("login-button")).click();
+        wait.until(ExpectedConditions.urlToBe(t.url("/")));
+        browser.get(t.url("/projects/zoo/review"));
+        wait.until(d -> "true".equals(body("data-ready")));
+    }
+
+    private String body(String attribute) {
+        String v = browser.findElement(By.tagName("body")).getDomAttribute(attribute);
+        return v == null ? "" : v;
+    }
+
+    private String press(String key, String before) {
+        t.clock.advance(Duration.ofSeconds(5));
+        new Actions(browser).sendKeys(key).perform();
+        wait.until(d -> !body("data-current").equals(before));
+        return body("data-current");
+    }
+
+    /** The images of this project's decisions on the server, in the order the server stored them. */
+    private List<String> serverDecisions(boolean includeUndone) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = t.storage.dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT sha256 FROM review WHERE project_id = ?"
+                        + (includeUndone ? "" : " AND undone_at IS NULL") + " ORDER BY seq")) {
+            s.setObject(1, zoo.id());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private void network(boolean offline) {
+        ChromiumNetworkConditions conditions = new ChromiumNetworkConditions();
+        conditions.setOffline(offline);
+        browser.setNetworkConditions(conditions);
+    }
+
+    /** Finding 1: 5 decisions online, 5 offline, a reload while offline, back online: all 10 once, in order. */
+    @Test
+    void decisionsMadeOfflineSurviveAReloadAndArriveOnceInOrder() throws Exception {
+        openReviewPage();
+        List<String> made = new ArrayList<>();
+        String current = body("data-current");
+        for (int i = 0; i < 5; i++) {
+            made.add(current);
+            current = press("1", current);
+        }
+        wait.until(d -> "0".equals(body("data-unsent")) && "5".equals(body("data-sent")));
+        assertThat(serverDecisions(true)).containsExactlyElementsOf(made);
+
+        network(true);
+        wait.until(d -> "true".equals(body("data-offline")));
+        for (int i = 0; i < 5; i++) {
+            made.add(current);
+            current = press(i % 2 == 0 ? "2" : "x", current);
+        }
+        wait.until(d -> "5".equals(body("data-unsent")));
+        assertThat(browser.findElement(By.id("unsent")).getText()).isEqualTo("5 unsent decisions");
+        assertThat(browser.findElement(By.id("offline")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("offline")).getText()).startsWith("Offline: 5 decisions are kept on this device");
+        Boolean warns = (Boolean) browser.executeScript(
+                "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented;");
+        assertThat(warns).as("a warning before closing the tab with unsent decisions").isTrue();
+        Thread.sleep(1500); // retries run meanwhile and fail
+        assertThat(serverDecisions(true)).hasSize(5);
+
+        reloadAcceptingTheWarning(); // still offline: the browser cannot even load the page
+        network(false);
+        browser.get(t.url("/projects/zoo/review"));
+        wait.until(d -> "true".equals(body("data-ready")));
+        wait.until(d -> "0".equals(body("data-unsent")));
+        assertThat(serverDecisions(true)).as("all 10 decisions on the server, once each, in the order made").containsExactlyElementsOf(made);
+        assertThat(made).as("the refill after the reload never shows an image already decided").doesNotContain(body("data-current"));
+        assertThat(browser.findElement(By.id("offline")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("unsent")).getText()).isEqualTo("All decisions saved");
+    }
+
+    /** A reload with unsent decisions: the browser asks first; this test says "leave". */
+    private void reloadAcceptingTheWarning() {
+        try {
+            browser.navigate().refresh();
+        } catch (UnhandledAlertException ignored) {
+            // the beforeunload prompt, answered below
+        }
+        try {
+            browser.switchTo().alert().accept();
+        } catch (NoAlertPresentException ignored) {
+            // Chromium shows the prompt only after a user gesture it counted
+        }
+    }
+
+    /** Findings 2 and 3: in and out of the grid, a submitted page, undo across modes, "nothing left" only at the end. */
+    @Test
+    void gridEntersLeavesSubmitsAndUndoesWithoutFreezing() throws Exception {
+        openReviewPage();
+        String first = body("data-current");
+        new Actions(browser).sendKeys("g").perform();
+        wait.until(d -> !d.findElements(By.cssSelector("#grid .tile")).isEmpty());
+        assertThat(browser.findElement(By.id("grid")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("current")).isDisplayed()).isFalse();
+        new Actions(browser).sendKeys("g").perform(); // leave again: the same image is back and keys work
+        wait.until(d -> first.equals(body("data-current")));
+        assertThat(browser.findElement(By.id("grid")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.id("current")).isDisplayed()).isTrue();
+        String second = press("1", first);
+
+        new Actions(browser).sendKeys("g").perform();
+        wait.until(d -> !body("data-current").equals(second) && !browser.findElements(By.cssSelector("#grid .tile")).isEmpty());
+        var tiles = browser.findElements(By.cssSelector("#grid .tile"));
+        List<String> page = new ArrayList<>();
+        for (var tile : tiles) page.add(tile.getDomAttribute("data-id"));
+        assertThat(page).contains(second).doesNotContain(first);
+        tiles.get(0).click(); // the first one is not suitable
+        browser.findElement(By.id("grid-submit")).click();
+        wait.until(d -> !body("data-current").isEmpty());
+        assertThat(browser.findElement(By.id("empty")).isDisplayed()).as("'nothing left' while images remain").isFalse();
+        assertThat(browser.findElement(By.id("grid")).isDisplayed()).isFalse();
+        String afterGrid = body("data-current");
+        assertThat(page).doesNotContain(afterGrid);
+        wait.until(d -> "0".equals(body("data-unsent")));
+        List<String> stored = serverDecisions(false);
+        assertThat(stored).hasSize(1 + page.size());
+        assertThat(stored.subList(1, stored.size())).containsExactlyElementsOf(page);
+
+        // Undo from single mode takes back the grid page's last decision; undo in grid mode goes back to single mode.
+        String back = press("u", afterGrid);
+        assertThat(back).isEqualTo(page.get(page.size() - 1));
+        new Actions(browser).sendKeys("g").perform();
+        wait.until(d -> "grid".equals(body("data-mode")));
+        new Actions(browser).sendKeys("u").perform();
+        wait.until(d -> "single".equals(body("data-mode")) && page.get(page.size() - 2).equals(body("data-current")));
+        wait.until(d -> serverDecisions0().size() == page.size() - 1);
+
+        // Decide everything that is left: only then does the page say there is nothing left.
+        String now = body("data-current");
+        int guard = 0;
+        while (!now.isEmpty() && guard++ < 20) {
+            String before = now;
+            t.clock.advance(Duration.ofSeconds(5));
+            new Actions(browser).sendKeys("2").perform();
+            wait.until(d -> !body("data-current").equals(before));
+            now = body("data-current");
+        }
+        wait.until(d -> "done".equals(body("data-empty")));
+        assertThat(browser.findElement(By.id("empty")).getText()).isEqualTo("Nothing left to review. Thank you!");
+        assertThat(serverDecisions(false)).hasSize(14).doesNotHaveDuplicates();
+    }
+
+    private List<String> serverDecisions0() {
+        try {
+            return serverDecisions(false);
+        } catch (Exception e) {
+            throw new AssertionError("reading the decisions failed: " + e.getMessage(), e);
+        }
+    }
+}
