@@ -12,7 +12,7 @@ export async function session() {
   const response = await fetch('/api/session', { credentials: 'same-origin' });
   if (response.status === 401) {
     location.assign(loginUrl());
-    throw new Error('not logged in');
+    throw new ApiError('not logged in', 401);
   }
   const body = await response.json();
   csrfToken = body.csrf_token;
@@ -47,4 +47,30 @@ export async function api(method, path, body) {
   const json = await response.json().catch(() => ({}));
   if (!response.ok) throw new ApiError(json.error ? json.error.message : `${response.status} ${response.statusText}`, response.status);
   return json;
+}
+
+/**
+ * A page that cannot be shown (a project that does not exist, a page the account may not open) says so in words
+ * in place of its content, with a way back, instead of staying empty with an error in the console.
+ */
+export function failurePage(err) {
+  if (err && err.status === 401) return; // already on the way to the login page
+  const status = err && err.status ? err.status : 0;
+  const box = document.createElement('div');
+  box.className = 'failure';
+  const title = document.createElement('h1');
+  title.textContent = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'This page cannot be shown';
+  const p = document.createElement('p');
+  p.id = 'failure';
+  const detail = err && err.message ? err.message : 'unknown error';
+  p.textContent = status === 404 ? `There is nothing here: ${detail}.`
+    : status === 403 ? `Your account may not open this page: ${detail}.` : `Something went wrong: ${detail}.`;
+  const back = document.createElement('a');
+  back.href = '/';
+  back.id = 'back';
+  back.textContent = 'Back to your projects';
+  box.append(title, p, back);
+  (document.querySelector('main') || document.body).replaceChildren(box);
+  document.title = `Fovea · ${title.textContent}`;
+  document.body.dataset.failure = String(status);
 }

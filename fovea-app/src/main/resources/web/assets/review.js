@@ -1,4 +1,4 @@
-import { api, session } from './api.js';
+import { api, failurePage, session } from './api.js';
 import * as outbox from './outbox.js';
 
 // The reviewer's page. A decision is written to the outbox (IndexedDB) and the next image, already loaded, is
@@ -102,6 +102,7 @@ function pump() {
       if (record.project === project && answer && !answer.repeated) sent += 1;
       showError('');
       renderProgress();
+      refreshOverview();
     }
   })().finally(() => {
     pumping = null;
@@ -206,11 +207,32 @@ async function advanceNow() {
   refill();
 }
 
+let sentAtOverview = 0; // decisions acknowledged when the overview was read: later ones are added on top
+let overviewTimer = null;
 function renderProgress() {
-  const labelled = overview.labelled;
-  document.getElementById('progress').textContent =
-    `You: ${overview.reviewed_by_me + sent} reviewed · project: ${labelled} of ${overview.images} labelled`;
+  document.getElementById('progress').textContent = `You: ${overview.reviewed_by_me + sent - sentAtOverview} reviewed`
+    + ` · project: ${overview.labelled} of ${overview.images} labelled`;
   document.body.dataset.sent = String(sent);
+  document.body.dataset.labelled = String(overview.labelled);
+}
+
+/** The project's figures change with every decision (and other reviewers'): read again, at most every 3 s. */
+function refreshOverview() {
+  if (overviewTimer) return;
+  overviewTimer = setTimeout(async () => {
+    const base0 = sent;
+    try {
+      const fresh = await api('GET', `${base}/review`);
+      overviewTimer = null;
+      // A decision acknowledged during the request may or may not be in its figures: ask again later.
+      if (sent !== base0) { refreshOverview(); return; }
+      overview = { ...overview, reviewed_by_me: fresh.reviewed_by_me, labelled: fresh.labelled, images: fresh.images };
+      sentAtOverview = base0;
+      renderProgress();
+    } catch (err) {
+      overviewTimer = null; // offline or refused: the figures stay until the next decision arrives
+    }
+  }, 3000);
 }
 
 async function decide(decision, cls) {
@@ -248,6 +270,7 @@ async function undo() {
       } else {
         const r = await api('POST', `${base}/reviews/undo`);
         sent -= 1;
+        refreshOverview();
         item = { id: r.image, original_url: r.original_url };
       }
       decided.delete(item.id);
@@ -476,23 +499,11 @@ async function main() {
   document.body.dataset.ready = 'true';
 }
 
-/** A page that cannot be shown says why in words and offers a way back. */
+/** A project that does not exist or that this reviewer may not open: a message in words and a way back. */
 function showFailure(err) {
-  const stage = document.getElementById('stage');
-  const message = document.createElement('div');
-  message.className = 'failure';
-  const p = document.createElement('p');
-  p.id = 'failure';
-  p.textContent = err.status === 404 ? `There is no project '${project}'.`
-    : err.status === 403 ? `You are not a reviewer of project '${project}'. Ask its admin to add you.`
-      : `The project '${project}' cannot be opened: ${err.message}`;
-  const back = document.createElement('a');
-  back.href = '/';
-  back.textContent = 'Back to your projects';
-  message.append(p, back);
-  stage.replaceChildren(message);
-  document.querySelector('.side').hidden = true;
-  document.body.dataset.failure = String(err.status);
+  failurePage(err.status === 404 ? Object.assign(new Error(`there is no project '${project}'`), { status: 404 })
+    : err.status === 403 ? Object.assign(new Error(`you are not a reviewer of project '${project}'; ask its admin to add you`), { status: 403 })
+      : err);
 }
 
-main();
+main().catch(showFailure);

@@ -212,4 +212,32 @@ class ReviewPageIT {
             throw new AssertionError("reading the decisions failed: " + e.getMessage(), e);
         }
     }
+
+    /** Finding 6: "labelled" counts folder labels, and moves as decisions arrive. */
+    @Test
+    void finding6TheHeaderCountsFolderLabelsAndUpdatesAfterDecisions() throws Exception {
+        Project folders = t.storage.projects().create("folders", List.of("animal", "food"));
+        List<Path> pngs = samplePngs("food-drink", 10);
+        for (int i = 0; i < pngs.size(); i++) {
+            t.context.ingest().ingest(folders, pngs.get(i).getFileName().toString(), bytes(pngs.get(i)), i < 6 ? "food" : null);
+        }
+        var s = t.context.reviews().settings(folders);
+        t.context.reviews().saveSettings(folders, new dev.fovea.core.review.ReviewSettings(s.criteria(), s.classKeys(), 1, 0.0,
+                s.queueOrder(), s.idleSeconds(), s.agreementNeeded()));
+        t.context.reviews().addReviewer(folders, "helper", 1200, "EUR");
+        openReviewPage();
+        browser.get(t.url("/projects/folders/review"));
+        wait.until(d -> "true".equals(body("data-ready")));
+        assertThat(browser.findElement(By.id("progress")).getText()).isEqualTo("You: 0 reviewed · project: 6 of 10 labelled");
+
+        int expected = 6;
+        String current = body("data-current");
+        for (int i = 0; i < 8; i++) { // at least two of them without a folder label
+            String label = t.storage.images().find(folders.id(), current).orElseThrow().label();
+            if (label == null || label.isEmpty()) expected++; // an image with a folder label was counted already
+            current = press("2", current);
+        }
+        String want = "You: 8 reviewed · project: " + expected + " of 10 labelled";
+        wait.until(d -> want.equals(d.findElement(By.id("progress")).getText()));
+    }
 }
