@@ -325,6 +325,8 @@ function enablePan() {
   stage.addEventListener('pointerdown', (e) => {
     if (!zoomed) return;
     drag = { x: e.clientX, y: e.clientY, left: stage.scrollLeft, top: stage.scrollTop, moved: false };
+    stage.setPointerCapture(e.pointerId);
+    e.preventDefault();
   });
   stage.addEventListener('pointermove', (e) => {
     if (!drag) return;
@@ -337,7 +339,11 @@ function enablePan() {
   stage.addEventListener('pointerup', end);
   stage.addEventListener('pointerleave', () => { drag = null; });
   // A click that ended a drag pans only; it does not zoom out.
-  img.addEventListener('click', (e) => { if (drag && drag.moved) { e.stopImmediatePropagation(); drag = null; return; } toggleZoom(e); });
+  // A click zooms in (on the image) or out (anywhere on the zoomed stage); a click that ended a drag only pans.
+  stage.addEventListener('click', (e) => {
+    if (drag && drag.moved) { drag = null; return; }
+    if (zoomed || e.target === img) toggleZoom(e.target === img ? e : undefined);
+  });
 }
 
 // ---- the grid: a page of thumbnails decided at once ------------------------------------------------------

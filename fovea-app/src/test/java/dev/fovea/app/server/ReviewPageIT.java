@@ -240,4 +240,127 @@ class ReviewPageIT {
         String want = "You: 8 reviewed · project: " + expected + " of 10 labelled";
         wait.until(d -> want.equals(d.findElement(By.id("progress")).getText()));
     }
+
+    /** A 1200x800 landscape drawn here (sky, sun, hills): a large photo-like image, small as a PNG. */
+    static byte[] landscapePng() throws java.io.IOException {
+        var image = new java.awt.image.BufferedImage(1200, 800, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setPaint(new java.awt.GradientPaint(0, 0, new java.awt.Color(70, 130, 200), 0, 500, new java.awt.Color(250, 220, 170)));
+        g.fillRect(0, 0, 1200, 800);
+        g.setColor(new java.awt.Color(255, 240, 190));
+        g.fillOval(820, 140, 150, 150);
+        int[][] hills = {{520, 60, 90, 60, 110, 70}, {600, 45, 150, 40, 90, 50}, {690, 30, 220, 30, 60, 35}};
+        for (int[] h : hills) {
+            var path = new java.awt.geom.Path2D.Double();
+            path.moveTo(0, 800);
+            for (int x = 0; x <= 1200; x += 10) path.lineTo(x, h[0] - h[1] * Math.sin(x / (double) h[2]) - 12 * Math.sin(x / 23.0));
+            path.lineTo(1200, 800);
+            path.closePath();
+            g.setPaint(new java.awt.GradientPaint(0, h[0] - h[1], new java.awt.Color(h[3], 120 + h[4], h[5]), 0, 800, new java.awt.Color(20, 60, 30)));
+            g.fill(path);
+        }
+        g.dispose();
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    private Object js(String script, Object... args) {
+        return browser.executeScript(script, args);
+    }
+
+    private void viewport(int width, int height) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    }
+
+    /** Every decision button (classes and the secondary row) wholly inside the viewport, and the page not scrolling. */
+    private void assertButtonsVisibleWithoutScrolling(String where) {
+        @SuppressWarnings("unchecked")
+        List<String> outside = (List<String>) js("const out = [];"
+                + "for (const b of document.querySelectorAll('.side .decisions button')) {"
+                + "  const r = b.getBoundingClientRect();"
+                + "  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth || r.height === 0)"
+                + "    out.push(b.textContent.trim() + ' at ' + Math.round(r.top) + '..' + Math.round(r.bottom));"
+                + "} return out;");
+        assertThat(outside).as("buttons outside the %s viewport", where).isEmpty();
+        assertThat(((Number) js("return document.scrollingElement.scrollHeight - innerHeight")).intValue())
+                .as("the page scrolls at %s", where).isLessThanOrEqualTo(0);
+    }
+
+    /** Finding 5: the image fills the viewing area (up with crisp pixels, down), zooms to 100 % and pans; buttons fit. */
+    @Test
+    void finding5TheImageFitsTheStageZoomsPansAndEveryButtonFits() throws Exception {
+        Project pics = t.storage.projects().create("pics", List.of("cat", "dog", "bird", "fish", "horse", "cow", "sheep", "goat", "other"));
+        byte[] tiny = bytes(samplePngs("animals-nature", 1).get(0));
+        t.context.ingest().ingest(pics, "photo.png", landscapePng(), null);
+        t.context.ingest().ingest(pics, "tiny.png", tiny, null);
+        t.context.reviews().addReviewer(pics, "helper", 1200, "EUR");
+        openReviewPage();
+        Path docs = Path.of("..", "docs", "screenshots");
+        java.nio.file.Files.createDirectories(docs);
+        for (int[] size : new int[][] {{1400, 1000}, {1024, 768}, {768, 1024}}) {
+            String where = size[0] + "x" + size[1];
+            viewport(size[0], size[1]);
+            browser.get(t.url("/projects/pics/review"));
+            wait.until(d -> "true".equals(body("data-ready")));
+            assertThat(browser.findElements(By.cssSelector(".side .decisions button"))).hasSize(14);
+            assertButtonsVisibleWithoutScrolling(where);
+            for (int i = 0; i < 2; i++) {
+                wait.until(d -> (Boolean) js("return document.getElementById('current').complete && document.getElementById('current').naturalWidth > 0"));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) js("const i = document.getElementById('current'), s = document.getElementById('stage');"
+                        + "const a = i.getBoundingClientRect(), b = s.getBoundingClientRect();"
+                        + "const scale = Math.min(a.width / i.naturalWidth, a.height / i.naturalHeight);"
+                        + "return {w: i.naturalWidth, scale: scale, drawnW: i.naturalWidth * scale, drawnH: i.naturalHeight * scale,"
+                        + " boxW: a.width, boxH: a.height, stageW: b.width, stageH: b.height, fit: getComputedStyle(i).objectFit,"
+                        + " rendering: getComputedStyle(i).imageRendering};");
+                double stageW = ((Number) m.get("stageW")).doubleValue(), stageH = ((Number) m.get("stageH")).doubleValue();
+                double drawnW = ((Number) m.get("drawnW")).doubleValue(), drawnH = ((Number) m.get("drawnH")).doubleValue();
+                boolean large = ((Number) m.get("w")).intValue() == 1200;
+                assertThat(m.get("fit")).isEqualTo("contain");
+                assertThat(((Number) m.get("boxW")).doubleValue()).as("image box width at %s", where).isCloseTo(stageW, org.assertj.core.data.Offset.offset(1.0));
+                assertThat(Math.max(drawnW / stageW, drawnH / stageH)).as("the image fills the stage at %s: %s", where, m)
+                        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+                assertThat(stageH).as("stage height at %s", where).isGreaterThan(size[1] * 0.35);
+                if (large) {
+                    assertThat(((Number) m.get("scale")).doubleValue()).isLessThan(1.0);
+                    assertThat(m.get("rendering")).isEqualTo("auto");
+                } else {
+                    assertThat(((Number) m.get("scale")).doubleValue()).as("a small image is scaled up").isGreaterThan(3.0);
+                    assertThat(m.get("rendering")).as("crisp pixels").isEqualTo("pixelated");
+                }
+                if (size[0] != 1024) {
+                    wait.until(d -> !body("data-unsent").matches("[1-9].*")); // the header says all is saved
+                    String name = "review-" + where + "-" + (large ? "photo" : "64px");
+                    Browsers.screenshot(browser, name);
+                    java.nio.file.Files.copy(Path.of("target", "screenshots", name + ".png"), docs.resolve(name + ".png"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                if (large && size[0] == 1400) {
+                    // Zoom: the image at its own pixels, the stage scrolls, and dragging pans it.
+                    new Actions(browser).sendKeys("z").perform();
+                    wait.until(d -> "100".equals(body("data-zoom")));
+                    assertThat(((Number) js("return document.getElementById('current').getBoundingClientRect().width")).intValue()).isEqualTo(1200);
+                    long left = ((Number) js("return document.getElementById('stage').scrollLeft")).longValue();
+                    long top = ((Number) js("return document.getElementById('stage').scrollTop")).longValue();
+                    assertThat(left).as("zoomed around the centre").isGreaterThan(0);
+                    // Dragging to the right shows more of the left side (the image is 1200 px in a narrower stage).
+                    new Actions(browser).moveToElement(browser.findElement(By.id("stage"))).clickAndHold()
+                            .moveByOffset(80, 0).release().perform();
+                    wait.until(d -> ((Number) js("return document.getElementById('stage').scrollLeft")).longValue() == left - 80);
+                    assertThat(((Number) js("return document.getElementById('stage').scrollTop")).longValue()).isEqualTo(top);
+                    assertThat(body("data-zoom")).as("a drag pans; it does not zoom out").isEqualTo("100");
+                    new Actions(browser).sendKeys("z").perform();
+                    wait.until(d -> "fit".equals(body("data-zoom")));
+                }
+                String before = body("data-current");
+                new Actions(browser).sendKeys("s").perform(); // skip: the next image; undo brings it back for the next size
+                wait.until(d -> !body("data-current").equals(before));
+            }
+            for (int i = 0; i < 2; i++) press("u", body("data-current")); // both images back for the next size
+            wait.until(d -> "0".equals(body("data-unsent")));
+        }
+    }
 }
