@@ -84,7 +84,11 @@ function pump() {
         answer = await api('POST', `/api/projects/${encodeURIComponent(record.project)}/reviews`, record.body);
       } catch (err) {
         inFlight = null;
-        if (err.status >= 400 && err.status < 500 && ![401, 408, 429].includes(err.status)) {
+        if (err.status === 403) {
+          // A stale CSRF token or a lost project membership: kept and retried (with a fresh token), and said.
+          showError(`Not sent yet: ${err.message}`);
+          await session().catch(() => {});
+        } else if (err.status >= 400 && err.status < 500 && ![401, 408, 429].includes(err.status)) {
           // The server read the decision and refused it: sending it again would be refused again.
           await dropRecord(record);
           showError(`Not saved: ${err.message}`);

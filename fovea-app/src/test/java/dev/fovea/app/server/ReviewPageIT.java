@@ -134,6 +134,30 @@ class ReviewPageIT {
         assertThat(browser.findElement(By.id("unsent")).getText()).isEqualTo("All decisions saved");
     }
 
+    /** Finding 1: when the connection comes back the outbox is sent at once, not at the next backoff step. */
+    @Test
+    void theOutboxIsSentAtOnceWhenTheBrowserIsOnlineAgain() throws Exception {
+        openReviewPage();
+        network(true);
+        wait.until(d -> "true".equals(body("data-offline")));
+        List<String> made = new ArrayList<>();
+        String current = body("data-current");
+        for (int i = 0; i < 2; i++) {
+            made.add(current);
+            current = press("1", current);
+        }
+        Thread.sleep(9000); // the retries back off to their 5 s cap meanwhile
+        assertThat(serverDecisions(true)).isEmpty();
+        assertThat(body("data-unsent")).isEqualTo("2");
+        network(false);
+        long start = System.nanoTime();
+        new WebDriverWait(browser, Duration.ofMillis(2500)).until(d -> "0".equals(body("data-unsent")));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(serverDecisions(true)).containsExactlyElementsOf(made);
+        assertThat(ms).as("ms from back online to all sent").isLessThan(2500);
+        assertThat(browser.findElement(By.id("offline")).isDisplayed()).isFalse();
+    }
+
     /** A reload with unsent decisions: the browser asks first; this test says "leave". */
     private void reloadAcceptingTheWarning() {
         try {
