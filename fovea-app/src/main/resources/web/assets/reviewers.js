@@ -1,4 +1,4 @@
-import { api, session } from './api.js';
+import { api, failurePage, session } from './api.js';
 
 const project = decodeURIComponent(location.pathname.split('/')[2] || '');
 const base = `/api/projects/${encodeURIComponent(project)}`;
@@ -328,4 +328,4 @@ async function main() {
   document.body.dataset.loaded = 'true';
 }
 
-main();
+main().catch(failurePage);

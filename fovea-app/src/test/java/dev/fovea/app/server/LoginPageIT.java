@@ -107,4 +107,57 @@ class LoginPageIT {
         assertThat(browser.findElements(By.cssSelector("li.project .links a"))).extracting(WebElement::getText)
                 .containsExactly("Review");
     }
+
+    /** Issue 16 finding 4: the link an admin sends lands there after the login; only a path on this server is followed. */
+    @Test
+    void finding4LoginReturnsToThePageThatSentThereAndNowhereElse() {
+        t.context.reviews().addReviewer(t.storage.projects().require("street-signs"), "helper", 1000, "EUR");
+        browser.get(t.url("/projects/street-signs/review"));
+        wait.until(ExpectedConditions.urlToBe(t.url("/login?next=%2Fprojects%2Fstreet-signs%2Freview")));
+        logIn("helper", t.reviewer.password());
+        wait.until(ExpectedConditions.urlToBe(t.url("/projects/street-signs/review")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+
+        for (String next : List.of("//evil.example/x", "https://evil.example/x", "/\\evil.example/x", "javascript:alert(1)")) {
+            browser.manage().deleteAllCookies();
+            browser.get(t.url("/login?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)));
+            logIn("helper", t.reviewer.password());
+            wait.until(ExpectedConditions.urlToBe(t.url("/")));
+        }
+    }
+
+    /** Issue 16 finding 7: a reviewer sees no admin controls, and pages they may not open say so with a way back. */
+    @Test
+    void finding7AReviewerSeesNoAdminControlsAndRefusedPagesSayWhy() {
+        t.context.reviews().addReviewer(t.storage.projects().require("street-signs"), "helper", 1000, "EUR");
+        browser.get(t.url("/login"));
+        logIn("helper", t.reviewer.password());
+        wait.until(ExpectedConditions.urlToBe(t.url("/")));
+        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+        assertThat(browser.findElement(By.id("new-project")).isDisplayed()).as("the New project form").isFalse();
+        assertThat(browser.findElement(By.id("create-project")).isDisplayed()).isFalse();
+
+        for (String page : List.of("/projects/street-signs", "/projects/street-signs/reviewers")) {
+            browser.get(t.url(page));
+            wait.until(d -> "403".equals(d.findElement(By.tagName("body")).getDomAttribute("data-failure")));
+            assertThat(browser.findElement(By.id("failure")).getText()).startsWith("Your account may not open this page: ")
+                    .contains("helper");
+            assertThat(browser.findElement(By.id("back")).getDomAttribute("href")).isEqualTo("/");
+        }
+        // A reviewer is refused a project that does not exist the same way as one of others (names stay private) ...
+        browser.get(t.url("/projects/no-such-project/review"));
+        wait.until(d -> "403".equals(d.findElement(By.tagName("body")).getDomAttribute("data-failure")));
+        assertThat(browser.findElement(By.id("failure")).getText()).isEqualTo(
+                "Your account may not open this page: you are not a reviewer of project 'no-such-project'; ask its admin to add you.");
+        // ... and an admin is told it does not exist.
+        browser.manage().deleteAllCookies();
+        browser.get(t.url("/login?next=%2Fprojects%2Fno-such-project%2Freview"));
+        logIn("boss", t.admin.password());
+        wait.until(ExpectedConditions.urlToBe(t.url("/projects/no-such-project/review")));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> "404".equals(d.findElement(By.tagName("body")).getDomAttribute("data-failure")));
+        assertThat(browser.findElement(By.id("failure")).getText()).isEqualTo("There is nothing here: there is no project 'no-such-project'.");
+        assertThat(browser.getTitle()).isEqualTo("Fovea · Not found");
+        browser.findElement(By.id("back")).click();
+        wait.until(ExpectedConditions.urlToBe(t.url("/")));
+    }
 }

@@ -276,8 +276,15 @@ public final class ReviewService {
             mine++;
             if (java.time.LocalDate.ofInstant(r.createdAt(), java.time.ZoneOffset.UTC).equals(today)) todayMine++;
         }
-        long labelled = outcomes(project).values().stream().filter(Consensus.Outcome::decided).count();
-        return new Progress(mine, todayMine, (int) images.count(project.id()), (int) labelled);
+        // An image is labelled when reviews decided it, or else when it came with a label (a folder import).
+        Map<String, Consensus.Outcome> outcomes = outcomes(project);
+        int labelled = 0, total = 0;
+        for (dev.fovea.core.image.StoredImage image : images.page(project.id(), 0, Integer.MAX_VALUE)) {
+            total++;
+            Consensus.Outcome o = outcomes.get(image.sha256());
+            if ((o != null && o.decided()) || (image.label() != null && !image.label().isEmpty())) labelled++;
+        }
+        return new Progress(mine, todayMine, total, labelled);
     }
 
     public Map<String, Consensus.Outcome> outcomes(Project project) {
