@@ -121,9 +121,11 @@ function pump() {
 }
 
 async function dropRecord(record) {
-  await outbox.remove(record.seq);
+  // The server's answer is what counts: the record leaves the count at once, and its removal from IndexedDB is not
+  // waited for (a page being left may still hold the database; a record left behind is sent again, a no-op there).
   pending = pending.filter((r) => r.seq !== record.seq);
   renderUnsent();
+  outbox.remove(record.seq).catch((err) => console.warn('outbox: could not remove a sent decision', err));
 }
 
 function drained() {
@@ -269,6 +271,7 @@ async function undo() {
       if (last && last.seq === inFlight && pumping) { await pumping.catch(() => {}); continue; }
       let item;
       if (last) {
+        await outbox.remove(last.seq); // never sent: taking it back must be on disk before the page goes on
         await dropRecord(last);
         item = { id: last.body.image, original_url: last.original_url };
       } else {

@@ -82,7 +82,7 @@ function reviewerControls(row, r) {
   remove.className = 'remove-reviewer';
   remove.textContent = 'Remove';
   remove.addEventListener('click', async () => {
-    if (!window.confirm(`Remove '${r.user}' from this project? Their decisions stay and still count, but their row and pay leave this page (download the pay report first).`)) return;
+    if (!window.confirm(`Remove '${r.user}' from this project? They can no longer review; their decisions stay and still count, and their row and pay stay on this page and in the pay report.`)) return;
     try {
       await api('DELETE', `${base}/reviewers/${encodeURIComponent(r.user)}`);
       await loadStats();
@@ -100,7 +100,7 @@ const currentReviewers = new Set();
 async function loadStats() {
   const stats = await api('GET', `${base}/review/stats`);
   currentReviewers.clear();
-  stats.reviewers.forEach((r) => currentReviewers.add(r.user));
+  stats.reviewers.forEach((r) => { if (!r.removed) currentReviewers.add(r.user); });
   const body = document.querySelector('#stats tbody');
   body.replaceChildren();
   const excluded = [];
@@ -111,7 +111,9 @@ async function loadStats() {
       row.className = 'excluded';
       excluded.push(r.user);
     }
-    cell(row, r.user);
+    // A removed reviewer keeps their row: their past reviews are still paid.
+    if (r.removed) row.classList.add('removed');
+    cell(row, r.removed ? `${r.user} (removed)` : r.user);
     cell(row, String(r.reviews), 'reviews');
     cell(row, String(r.skips), 'skips');
     cell(row, String(r.undone), 'undone');
@@ -121,6 +123,14 @@ async function loadStats() {
     cell(row, `${r.pay.toFixed(2)} ${r.currency}`, 'pay');
     cell(row, r.gold_accuracy === null ? '–' : `${Math.round(100 * r.gold_accuracy)}%`, 'gold');
     cell(row, percent(r.label_agreement, r.agreed_with_label, r.compared_with_label), 'agreement');
+    if (r.removed) {
+      const td = document.createElement('td');
+      td.dataset.key = 'excluded';
+      td.textContent = 'removed from the project';
+      row.append(td);
+      body.append(row);
+      continue;
+    }
     const ex = document.createElement('input');
     ex.type = 'checkbox';
     ex.checked = r.excluded;

@@ -102,7 +102,9 @@ public final class JdbcReviewStore implements ReviewStore {
             throw FoveaException.invalid("hourly rate " + r.hourlyRateCents() + " cents must not be negative");
         }
         // An existing reviewer keeps their exclusion: that is changed by setExcluded only.
-        upsert("UPDATE project_reviewer SET hourly_rate_cents = ?, currency = ? WHERE project_id = ? AND user_id = ?",
+        // Adding a removed reviewer again brings them back (removed_at cleared).
+        upsert("UPDATE project_reviewer SET hourly_rate_cents = ?, currency = ?, removed_at = NULL WHERE project_id = ?"
+                + " AND user_id = ?",
                 new Object[] {r.hourlyRateCents(), currency, projectId, r.userId()},
                 "INSERT INTO project_reviewer (project_id, user_id, hourly_rate_cents, currency, excluded)"
                         + " VALUES (?, ?, ?, ?, ?)",
@@ -112,10 +114,20 @@ public final class JdbcReviewStore implements ReviewStore {
 
     @Override
     public List<ReviewerInfo> reviewers(UUID projectId) {
+        return reviewers(projectId, false);
+    }
+
+    @Override
+    public List<ReviewerInfo> formerReviewers(UUID projectId) {
+        return reviewers(projectId, true);
+    }
+
+    private List<ReviewerInfo> reviewers(UUID projectId, boolean removed) {
         return jdbc.query("SELECT r.user_id, u.name, r.hourly_rate_cents, r.currency, r.excluded"
-                + " FROM project_reviewer r JOIN app_user u ON u.id = r.user_id WHERE r.project_id = ? ORDER BY u.name",
+                + " FROM project_reviewer r JOIN app_user u ON u.id = r.user_id WHERE r.project_id = ?"
+                + " AND r.removed_at IS " + (removed ? "NOT NULL" : "NULL") + " ORDER BY u.name",
                 rs -> new ReviewerInfo(rs.getObject("user_id", UUID.class), rs.getString("name"),
-                        rs.getLong("hourly_rate_cents"), rs.getString("currency"), rs.getBoolean("excluded")),
+                        rs.getLong("hourly_rate_cents"), rs.getString("currency"), rs.getBoolean("excluded"), removed),
                 projectId);
     }
 
@@ -132,7 +144,9 @@ public final class JdbcReviewStore implements ReviewStore {
         return jdbc.transaction("remove reviewer " + userId + " from project " + projectId, c -> {
             Jdbc.update(c, "DELETE FROM review_claim WHERE project_id = ? AND user_id = ? AND review_id IS NULL",
                     projectId, userId);
-            return Jdbc.update(c, "DELETE FROM project_reviewer WHERE project_id = ? AND user_id = ?", projectId, userId) > 0;
+            // The row stays, marked: the rate is what their past reviews are paid at.
+            return Jdbc.update(c, "UPDATE project_reviewer SET removed_at = ? WHERE project_id = ? AND user_id = ?"
+                    + " AND removed_at IS NULL", clock.instant(), projectId, userId) > 0;
         });
     }
 

@@ -256,6 +256,7 @@ final class ReviewRoutes {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("user", r.name());
             m.put("excluded", r.excluded());
+            m.put("removed", r.removed());
             m.put("reviews", r.reviews());
             m.put("skips", r.skips());
             m.put("undone", r.undone());

@@ -175,11 +175,17 @@ class ReviewersPageIT {
         wait.until(d -> d.findElements(By.cssSelector("#gold li")).isEmpty());
         assertThat(t.storage.reviews().gold(project.id())).isEmpty();
 
-        // Remove a reviewer (after a confirmation): the row goes, their reviews stay.
+        // Remove a reviewer (after a confirmation): they can no longer review, but their row stays, marked, with
+        // their pay, on the page and in the pay report: their past reviews were work done.
+        String payBefore = cell(row("aide"), "pay");
         row("aide").findElement(By.cssSelector("button.remove-reviewer")).click();
         browser.switchTo().alert().accept();
-        wait.until(d -> d.findElements(By.cssSelector("#stats tr[data-user='aide']")).isEmpty());
+        wait.until(d -> d.findElements(By.cssSelector("#stats tr.removed[data-user='aide']")).size() == 1);
         assertThat(text("stats-message")).contains("'aide' is no longer a reviewer");
+        assertThat(row("aide").getText()).contains("aide (removed)");
+        assertThat(row("aide").findElements(By.cssSelector("button.remove-reviewer"))).isEmpty();
+        assertThat(cell(row("aide"), "pay")).isEqualTo(payBefore);
+        assertThat(t.context.reviews().stats(project).reviewers()).anyMatch(r -> r.name().equals("aide") && r.removed());
         assertThat(t.context.reviews().reviewers(project)).extracting(ReviewerInfo::userName).containsExactly("helper");
         assertThat(t.storage.reviews().reviewsBy(project.id(), aide.id())).hasSize(1);
         Browsers.screenshot(browser, "reviewers-admin");

@@ -298,7 +298,10 @@ public final class ReviewService {
 
     /** The figures of the reviewers page and the pay report, by {@link ReviewStats}'s rules. */
     public ReviewStats stats(Project project) {
-        return ReviewStats.compute(new ReviewStats.Inputs(store.reviewers(project.id()), store.reviews(project.id()),
+        // Removed reviewers too: their past reviews are still paid, at the rate they were added with.
+        List<ReviewerInfo> everyone = new ArrayList<>(store.reviewers(project.id()));
+        everyone.addAll(store.formerReviewers(project.id()));
+        return ReviewStats.compute(new ReviewStats.Inputs(everyone, store.reviews(project.id()),
                 store.gold(project.id()), outcomes(project), importLabels(project), store.settlements(project.id()),
                 settings(project)));
     }

@@ -24,13 +24,15 @@ import java.util.UUID;
  *       image had from earlier reviews by others (by {@link Consensus}'s rule, with settlements made before it),
  *       else its imported (folder or CSV) label; images with neither are not compared. So a reviewer's own vote
  *       never counts as agreement with itself.</li>
+ *   <li>Reviewers removed from the project keep their row (marked removed) and their pay: their reviews were
+ *       work done.</li>
  *   <li>Excluded reviewers keep their own row, but their reviews are left out of the labels, of every other
  *       reviewer's labels before a decision, and of Cohen's and Fleiss' kappa.</li>
  * </ul>
  */
 public record ReviewStats(List<Reviewer> reviewers, List<Pair> pairs, double fleissKappa, Map<Consensus.State, Long> states) {
 
-    public record Reviewer(UUID userId, String name, boolean excluded, int reviews, int skips, int undone,
+    public record Reviewer(UUID userId, String name, boolean excluded, boolean removed, int reviews, int skips, int undone,
             Duration active, double imagesPerHour, long hourlyRateCents, String currency, long payCents,
             int goldAnswered, int goldCorrect, int agreedWithLabel, int comparedWithLabel, List<ActiveTime.Day> days) {
 
@@ -89,7 +91,7 @@ public record ReviewStats(List<Reviewer> reviewers, List<Pair> pairs, double fle
                 }
             }
             Duration active = ActiveTime.total(mine, idle);
-            rows.add(new Reviewer(info.userId(), info.userName(), info.excluded(), valid + goldAnswered, skips, undone, active,
+            rows.add(new Reviewer(info.userId(), info.userName(), info.excluded(), info.removed(), valid + goldAnswered, skips, undone, active,
                     ActiveTime.imagesPerHour(valid + goldAnswered, active), info.hourlyRateCents(), info.currency(),
                     pay(active, info.hourlyRateCents()), goldAnswered, goldCorrect, agreed, compared,
                     ActiveTime.perDay(mine, idle)));

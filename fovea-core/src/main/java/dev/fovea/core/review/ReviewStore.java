@@ -25,6 +25,9 @@ public interface ReviewStore {
 
     List<ReviewerInfo> reviewers(UUID projectId);
 
+    /** Reviewers removed from the project, with the rates their past reviews are paid at ({@code removed} set). */
+    List<ReviewerInfo> formerReviewers(UUID projectId);
+
     void setExcluded(UUID projectId, UUID userId, boolean excluded);
 
     /**

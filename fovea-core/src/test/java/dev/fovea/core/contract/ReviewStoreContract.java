@@ -179,6 +179,15 @@ public abstract class ReviewStoreContract {
         assertThat(reviews().claimCounts(id(), now)).containsOnlyKeys(a); // the filled claim stays with its review
         assertThat(reviews().reviewsBy(id(), ann)).hasSize(1);
         assertThat(reviews().removeReviewer(id(), ann)).isFalse();
+        // The rate their past reviews are paid at is kept; adding them again brings them back.
+        assertThat(reviews().formerReviewers(id())).singleElement().satisfies(r -> {
+            assertThat(r.userId()).isEqualTo(ann);
+            assertThat(r.hourlyRateCents()).isEqualTo(1500);
+            assertThat(r.removed()).isTrue();
+        });
+        reviews().putReviewer(id(), new ReviewerInfo(ann, null, 1800, "EUR", false));
+        assertThat(reviews().formerReviewers(id())).isEmpty();
+        assertThat(reviews().reviewers(id())).extracting(ReviewerInfo::userId).containsExactlyInAnyOrder(ann, bob);
     }
 
     // ---- claims
