@@ -89,4 +89,50 @@ class AdminRoutesBadInputIT {
         assertThat(call("POST", "/api/projects/birds/review/settle", "{\"image\":\"" + image + "\",\"decision\":\"suitable\",\"class\":\"robin\"}")
                 .statusCode()).isEqualTo(204);
     }
+
+    private HttpResponse<String> upload(String path, byte[] body) {
+        return t.send(t.request(path).header("Authorization", "Bearer " + admin).header("X-Filename", "batch.zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private static byte[] zip(Map<String, byte[]> entries) throws java.io.IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+            for (var e : entries.entrySet()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                zip.write(e.getValue());
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void zipImportsAndReviewerChanges() throws Exception {
+        long before = t.storage.images().count(project.id());
+        HttpResponse<String> notAZip = upload("/api/projects/birds/imports", "just text".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(notAZip.statusCode()).as(notAZip.body()).isBetween(400, 499);
+        assertThat(ServerSecurityIT.json(notAZip).get("error").get("message").asText()).contains("batch.zip");
+        byte[] png = bytes(samplePngs("animals-nature", 2).get(1));
+        byte[] other = bytes(samplePngs("animals-nature", 3).get(2));
+        // Two folders (one folder alone would be taken for the zip's wrapper, its files left unlabelled).
+        HttpResponse<String> unknownClass = upload("/api/projects/birds/imports",
+                zip(Map.of("eagle/b.png", png, "wren/c.png", other)));
+        assertThat(unknownClass.statusCode()).as(unknownClass.body()).isEqualTo(400);
+        assertThat(ServerSecurityIT.json(unknownClass).get("error").get("message").asText()).contains("eagle");
+        HttpResponse<String> unsafe = upload("/api/projects/birds/imports", zip(Map.of("../escape.png", png)));
+        assertThat(unsafe.statusCode()).as(unsafe.body()).isEqualTo(200);
+        assertThat(unsafe.body()).contains("unsafe_path");
+        assertThat(t.storage.images().count(project.id())).isEqualTo(before);
+        refused(upload("/api/projects/nope/imports", zip(Map.of("wren/b.png", png))), 404, "nope");
+
+        refused(call("PUT", "/api/projects/birds/reviewers/ghost", "{\"hourly_rate\":10}"), 404, "ghost");
+        refused(call("DELETE", "/api/projects/birds/reviewers/ghost", null), 404, "ghost");
+        t.context.accounts().addUser("ann", dev.fovea.core.account.Role.REVIEWER);
+        t.context.reviews().addReviewer(project, "ann", 1000, "EUR");
+        refused(call("PUT", "/api/projects/birds/reviewers/ann", "{\"hourly_rate\":-5}"), 400, "-5");
+        refused(call("PUT", "/api/projects/birds/reviewers/ann", "{\"hourly_rate\":\"lots\"}"), 400, "hourly_rate");
+        assertThat(t.context.reviews().reviewers(project)).singleElement()
+                .satisfies(r -> assertThat(r.hourlyRateCents()).isEqualTo(1000));
+    }
 }

@@ -106,4 +106,18 @@ class SettingsLoaderTest {
         file("workspace: elsewhere\n");
         assertThatThrownBy(this::load).hasMessageContaining("'workspace' cannot be set in");
     }
+
+    @Test
+    void theNewLimitsRefuseBadValuesNamingTheSetting() {
+        for (var bad : java.util.List.of(Map.entry("server.body_timeout_ms", "abc"),
+                Map.entry("import.decode_budget_pixels", "-5"), Map.entry("server.body_timeout_ms", "0"))) {
+            flags.clear();
+            flags.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(this::load).as(bad.toString()).isInstanceOf(FoveaException.class)
+                    .hasMessageContaining("'" + bad.getKey() + "' = '" + bad.getValue() + "'");
+        }
+        flags.clear();
+        flags.put("import.decode_budget_pixels", "50000000");
+        assertThat(load().importLimits().decodeBudget()).isNotNull();
+    }
 }
