@@ -27,17 +27,25 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, timeoutMs) {
   const headers = { 'Accept': 'application/json' };
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // With a timeout, a request that hangs (a connection left half-open by a network change) is given up and can
+  // be tried again, instead of holding up what waits for it.
+  const abort = timeoutMs ? new AbortController() : null;
+  const timer = abort ? setTimeout(() => abort.abort(), timeoutMs) : null;
   let response;
   try {
     response = await fetch(path, {
       method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+      signal: abort ? abort.signal : undefined,
     });
   } catch (err) {
-    throw new ApiError('the server cannot be reached (offline?)', 0);
+    throw new ApiError(abort && abort.signal.aborted ? `no answer within ${timeoutMs / 1000} s`
+      : 'the server cannot be reached (offline?)', 0);
+  } finally {
+    if (timer) clearTimeout(timer);
   }
   if (response.status === 401) {
     location.assign(loginUrl());

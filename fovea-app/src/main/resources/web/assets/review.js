@@ -28,6 +28,7 @@ let inFlight = null; // the sequence number being sent
 let wakeAgain = false;
 let retryTimer = null;
 let retryMs = 250;
+const SEND_TIMEOUT_MS = 8000; // a decision unanswered this long is sent again (the server ignores a repeat)
 let unreachable = false;
 const drainedWaiters = [];
 
@@ -81,7 +82,8 @@ function pump() {
       inFlight = record.seq;
       let answer;
       try {
-        answer = await api('POST', `/api/projects/${encodeURIComponent(record.project)}/reviews`, record.body);
+        answer = await api('POST', `/api/projects/${encodeURIComponent(record.project)}/reviews`, record.body,
+          SEND_TIMEOUT_MS);
       } catch (err) {
         inFlight = null;
         if (err.status === 403) {
@@ -104,9 +106,13 @@ function pump() {
       retryMs = 250;
       await dropRecord(record);
       if (record.project === project && answer && !answer.repeated) sent += 1;
-      showError('');
-      renderProgress();
-      refreshOverview();
+      try {
+        showError('');
+        renderProgress();
+        refreshOverview();
+      } catch (err) {
+        console.warn('review page: could not show the progress', err); // never a reason to stop sending
+      }
     }
   })().finally(() => {
     pumping = null;
@@ -216,6 +222,8 @@ async function advanceNow() {
 let sentAtOverview = 0; // decisions acknowledged when the overview was read: later ones are added on top
 let overviewTimer = null;
 function renderProgress() {
+  // What an earlier visit left is sent before the project's figures have loaded: nothing to show yet.
+  if (!overview) return;
   document.getElementById('progress').textContent = `You: ${overview.reviewed_by_me + sent - sentAtOverview} reviewed`
     + ` · project: ${overview.labelled} of ${overview.images} labelled`;
   document.body.dataset.sent = String(sent);
