@@ -81,6 +81,12 @@ class AccountCommandsIT {
         CliRun disable = CliRun.in(cwd, "user", "disable", "root");
         assertThat(disable.exitCode()).isEqualTo(2);
         assertThat(disable.stderr()).contains("user 'root' is the last active admin");
+        CliRun badRole = CliRun.in(cwd, "user", "role", "root", "boss");
+        assertThat(badRole.exitCode()).isEqualTo(2);
+        assertThat(badRole.stderr()).contains("role 'boss' is not one of admin, reviewer");
+        CliRun nobody = CliRun.in(cwd, "user", "role", "ghost", "admin");
+        assertThat(nobody.exitCode()).isNotZero();
+        assertThat(nobody.stderr()).contains("user 'ghost' does not exist");
         CliRun demote = CliRun.in(cwd, "user", "role", "root", "reviewer");
         assertThat(demote.exitCode()).isEqualTo(2);
         assertThat(demote.stderr()).contains("user 'root' is the last active admin");

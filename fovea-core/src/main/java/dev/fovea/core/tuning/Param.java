@@ -81,10 +81,6 @@ public record Param(String name, Type type, double low, double high, boolean log
         };
     }
 
-    /** A value the parameter can take, to check against the trials' own validation. */
-    Object example() {
-        return numeric() ? fromInternal(internalLow()) : choices().get(0);
-    }
 
     /** Every value worth checking: both ends of a range, every choice. */
     List<Object> extremes() {

@@ -80,7 +80,6 @@ public record SearchSpace(Objective objective, List<Param> params) {
         List<Param> params = new ArrayList<>();
         for (var e : raw.entrySet()) {
             Param p = Param.fromMap(e.getKey(), map(e.getValue(), "params." + e.getKey()));
-            keyCheck.accept(p.name(), p.example());
             for (Object v : p.extremes()) keyCheck.accept(p.name(), v);
             params.add(p);
         }
