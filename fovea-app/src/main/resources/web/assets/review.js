@@ -206,11 +206,13 @@ async function advance() {
 async function advanceNow() {
   if (queue.length === 0) await refill();
   let next = queue.shift();
-  if (!next && pending.length > 0 && navigator.onLine) {
-    // Everything the server offered is still in the outbox: wait for it to arrive, then ask again.
+  if (!next && navigator.onLine && (pending.length > 0 || !serverEmpty)) {
+    // Everything the server offered was decided here: still in the outbox, or acknowledged only after the server
+    // answered (so its answer named them). Wait for the outbox to empty, then ask again with a fresh request.
     show(null);
     await drained();
     if (current || gridMode) return;
+    if (fetching) await fetching;
     await refill();
     next = queue.shift();
   }
