@@ -58,7 +58,8 @@ public final class JdbcRunStore implements RunStore {
     private static final int MAX_NAME = 100;
     private static final int MAX_ARTIFACT_NAME = 255;
     private static final String RUN_COLUMNS = "r.id, r.project_id, r.dataset_version, r.dataset_hash, r.status,"
-            + " r.notes, r.error, r.rerun_of, r.created_at, r.heartbeat_at, r.ended_at, r.version";
+            + " r.notes, r.error, r.rerun_of, r.created_at, r.heartbeat_at, r.ended_at, r.version, r.source,"
+            + " r.trial_number, (SELECT s.name FROM study s WHERE s.id = r.study_id) AS study_name";
     private static final String MERGE_METRIC = "MERGE INTO run_metric m USING (SELECT CAST(? AS BIGINT) AS run_id,"
             + " CAST(? AS VARCHAR(100)) AS metric_key, CAST(? AS BIGINT) AS step, CAST(? AS INTEGER) AS epoch,"
             + " CAST(? AS DOUBLE PRECISION) AS metric_value, CAST(? AS TIMESTAMP WITH TIME ZONE) AS logged_at) s"
@@ -85,11 +86,23 @@ public final class JdbcRunStore implements RunStore {
 
     @Override
     public Run create(NewRun run) {
-        if (run == null || run.projectId() == null) throw FoveaException.invalid("a run needs a project");
-        if (run.datasetVersion() < 1) {
-            throw FoveaException.invalid("dataset version " + run.datasetVersion() + " of a run must be 1 or more");
+        if (run == null) throw FoveaException.invalid("a run needs a project");
+        String source = run.source() == null ? "fovea" : run.source();
+        if (!List.of("fovea", "synthetic").contains(source)) {
+            throw FoveaException.invalid("run source '" + source + "' is not one of fovea, synthetic");
         }
-        Sha256.check(run.datasetHash());
+        if (source.equals("fovea")) {
+            if (run.projectId() == null) throw FoveaException.invalid("a run needs a project");
+            if (run.datasetVersion() == null || run.datasetVersion() < 1) {
+                throw FoveaException.invalid("dataset version " + run.datasetVersion() + " of a run must be 1 or more");
+            }
+            Sha256.check(run.datasetHash());
+        } else if (run.projectId() != null || run.datasetVersion() != null) {
+            throw FoveaException.invalid("a " + source + " run has no project or dataset version");
+        }
+        if ((run.studyId() == null) != (run.trialNumber() == null)) {
+            throw FoveaException.invalid("a trial's run needs both its study and its trial number");
+        }
         Map<String, String> params = properties(run.params(), "parameter");
         Map<String, String> provenance = properties(run.provenance(), "provenance entry");
         List<String> tags = tags(run.tags());
@@ -98,11 +111,18 @@ public final class JdbcRunStore implements RunStore {
         return jdbc.transaction("create a run of project " + projectId, c -> {
             long id = Jdbc.query(c, "SELECT nextval('run_id_seq')", rs -> rs.getLong(1)).get(0);
             if (run.rerunOf() != null && !exists(c, run.rerunOf())) throw noSuchRun(run.rerunOf());
+            String study = null;
+            if (run.studyId() != null) {
+                List<String> names = Jdbc.query(c, "SELECT name FROM study WHERE id = ?", rs -> rs.getString(1), run.studyId());
+                if (names.isEmpty()) throw FoveaException.notFound("study " + run.studyId() + " does not exist");
+                study = names.get(0);
+            }
             try {
                 Jdbc.update(c, "INSERT INTO run (id, project_id, dataset_version, dataset_hash, status, rerun_of,"
-                        + " created_at, heartbeat_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                        + " created_at, heartbeat_at, version, source, study_id, trial_number)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                         id, projectId, run.datasetVersion(), run.datasetHash(), RunStatus.RUNNING.word(),
-                        run.rerunOf(), createdAt, createdAt);
+                        run.rerunOf(), createdAt, createdAt, source, run.studyId(), run.trialNumber());
             } catch (SQLException e) {
                 if (SqlErrors.isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
                 throw e;
@@ -112,7 +132,8 @@ public final class JdbcRunStore implements RunStore {
             insertTags(c, id, tags);
             return new Run(id, projectId, run.datasetVersion(), run.datasetHash(), RunStatus.RUNNING,
                     Collections.unmodifiableMap(params), Collections.unmodifiableMap(provenance), Map.of(),
-                    List.copyOf(tags), null, null, run.rerunOf(), createdAt, createdAt, null, 0);
+                    List.copyOf(tags), null, null, run.rerunOf(), createdAt, createdAt, null, 0,
+                    new Run.Origin(source, study, run.trialNumber()));
         });
     }
 
@@ -170,7 +191,7 @@ public final class JdbcRunStore implements RunStore {
     private static final class RunRow {
         final long id;
         final UUID projectId;
-        final int datasetVersion;
+        final Integer datasetVersion;
         final String datasetHash;
         final RunStatus status;
         final String notes;
@@ -180,6 +201,7 @@ public final class JdbcRunStore implements RunStore {
         final Instant heartbeatAt;
         final Instant endedAt;
         final int version;
+        final Run.Origin origin;
         final Map<String, String> params = new LinkedHashMap<>();
         final Map<String, String> provenance = new LinkedHashMap<>();
         final Map<String, Double> summary = new LinkedHashMap<>();
@@ -188,7 +210,8 @@ public final class JdbcRunStore implements RunStore {
         RunRow(ResultSet rs) throws SQLException {
             id = rs.getLong("id");
             projectId = rs.getObject("project_id", UUID.class);
-            datasetVersion = rs.getInt("dataset_version");
+            int dv = rs.getInt("dataset_version");
+            datasetVersion = rs.wasNull() ? null : dv;
             datasetHash = rs.getString("dataset_hash");
             status = status(rs.getString("status"));
             notes = rs.getString("notes");
@@ -199,12 +222,17 @@ public final class JdbcRunStore implements RunStore {
             heartbeatAt = Jdbc.instant(rs, "heartbeat_at");
             endedAt = Jdbc.instant(rs, "ended_at");
             version = rs.getInt("version");
+            int trial = rs.getInt("trial_number");
+            Integer trialNumber = rs.wasNull() ? null : trial;
+            String source = rs.getString("source");
+            origin = source.equals("fovea") && trialNumber == null ? Run.Origin.FOVEA
+                    : new Run.Origin(source, rs.getString("study_name"), trialNumber);
         }
 
         Run toRun() {
             return new Run(id, projectId, datasetVersion, datasetHash, status, Collections.unmodifiableMap(params),
                     Collections.unmodifiableMap(provenance), Collections.unmodifiableMap(summary), List.copyOf(tags),
-                    notes, error, rerunOf, createdAt, heartbeatAt, endedAt, version);
+                    notes, error, rerunOf, createdAt, heartbeatAt, endedAt, version, origin);
         }
     }
 

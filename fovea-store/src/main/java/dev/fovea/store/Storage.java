@@ -11,6 +11,7 @@ import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
+import dev.fovea.core.tuning.StudyStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -46,6 +47,7 @@ public final class Storage implements AutoCloseable {
     private final DatasetStore datasets;
     private final RunStore runs;
     private final ModelStore models;
+    private final StudyStore studies;
     private final BlobStore blobs;
     private final String description;
 
@@ -60,6 +62,7 @@ public final class Storage implements AutoCloseable {
         this.datasets = new JdbcDatasetStore(jdbc, clock);
         this.runs = new JdbcRunStore(jdbc, clock);
         this.models = new JdbcModelStore(jdbc, clock);
+        this.studies = new JdbcStudyStore(jdbc, clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -161,6 +164,10 @@ public final class Storage implements AutoCloseable {
 
     public ModelStore models() {
         return models;
+    }
+
+    public StudyStore studies() {
+        return studies;
     }
 
     public BlobStore blobs() {

@@ -12,12 +12,14 @@ import dev.fovea.core.contract.ModelStoreContract;
 import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.contract.ReviewStoreContract;
 import dev.fovea.core.contract.RunStoreContract;
+import dev.fovea.core.contract.StudyStoreContract;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
+import dev.fovea.core.tuning.StudyStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -100,6 +102,12 @@ class PostgresStoresIT {
     @Nested
     class Runs extends RunStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
+        @Override protected RunStore runs() { return storage.runs(); }
+    }
+
+    @Nested
+    class Studies extends StudyStoreContract {
+        @Override protected StudyStore studies() { return storage.studies(); }
         @Override protected RunStore runs() { return storage.runs(); }
     }
 

@@ -69,6 +69,12 @@ public final class TrainingService {
     /** Trains a new run. Bad settings or data are refused before the run is created. */
     public Outcome train(Project project, int datasetVersion, TrainSettings settings, List<String> tags,
             Long rerunOf, TrainingListener listener) {
+        return train(project, datasetVersion, settings, tags, rerunOf, listener, null, null);
+    }
+
+    /** Trains a new run as trial {@code trial} of study {@code studyId} (both null for a plain run). */
+    public Outcome train(Project project, int datasetVersion, TrainSettings settings, List<String> tags,
+            Long rerunOf, TrainingListener listener, Long studyId, Integer trial) {
         DatasetVersion v = data.version(project, datasetVersion);
         TrainingData.Examples d = data.examples(project, v);
         engine.validate(executor.job(settings, d, runsDir.resolve("check-" + project.id())));
@@ -77,8 +83,9 @@ public final class TrainingService {
         Provenance provenance = new Provenance(project.name(), project.id(), v.number(), v.hash(), d.classes(),
                 d.train().size(), d.validation().size(), d.test().size(), Preprocessing.imagenet(settings.inputSize()),
                 settings.seed(), machine);
-        Run run = runs.create(new NewRun(project.id(), v.number(), v.hash(), settings.toMap(), provenance.toMap(),
-                tags == null ? List.of() : tags, rerunOf, clock.instant()));
+        NewRun plain = new NewRun(project.id(), v.number(), v.hash(), settings.toMap(), provenance.toMap(),
+                tags == null ? List.of() : tags, rerunOf, clock.instant());
+        Run run = runs.create(studyId == null ? plain : plain.inStudy(studyId, trial));
         return executor.execute(run, settings, project, d, listener);
     }
 

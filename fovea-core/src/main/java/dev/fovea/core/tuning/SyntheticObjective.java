@@ -26,9 +26,31 @@ public enum SyntheticObjective {
             {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
     private static final double[] HARTMANN_ALPHA = {1.0, 1.2, 3.0, 3.2};
 
+    /** Every name {@code --objective synthetic:NAME} takes. */
+    public static final List<String> NAMES = List.of("branin", "hartmann6", "conditional", "crash", "hang", "leak");
+
+    /** The function of a synthetic objective's name; crash, hang and leak are Branin's with a misbehaving trial. */
     public static SyntheticObjective named(String name) {
         for (SyntheticObjective o : values()) if (o.name().equalsIgnoreCase(name)) return o;
-        throw FoveaException.invalid("synthetic objective '" + name + "' is not one of branin, hartmann6, conditional");
+        if (Misbehaviour.named(name) != null) return BRANIN;
+        throw FoveaException.invalid("synthetic objective '" + name + "' is not one of " + String.join(", ", NAMES));
+    }
+
+    /**
+     * What the test objectives crash, hang and leak do to the trials numbered 1, 5, 9, ... (number % 4 == 1; the
+     * others are Branin's): kill their own process, stop reporting, or grow native memory until killed.
+     */
+    public enum Misbehaviour {
+        CRASH, HANG, LEAK;
+
+        public static Misbehaviour named(String name) {
+            for (Misbehaviour m : values()) if (m.name().equalsIgnoreCase(name)) return m;
+            return null;
+        }
+
+        public static boolean strikes(int trialNumber) {
+            return trialNumber % 4 == 1;
+        }
     }
 
     /** The function's usual domain as a search space. */

@@ -1,0 +1,253 @@
+package dev.fovea.core.tuning;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes trials of one study while this process has a free slot, runs them and records them. There is no
+ * coordinator: every decision is a row written with a compare-and-set, so any number of processes (a
+ * {@code fovea tune}, workers) can run the same study, and one killed at any moment loses nothing. A trial whose
+ * process died (its pid is gone from this host, or its heartbeat stopped) is queued again without counting as a
+ * failure; queued trials are taken before new ones are sampled.
+ */
+public final class StudyRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(StudyRunner.class);
+    /** Attempts whose process died on its own before a trial is failed. */
+    static final int STRIKES = 2;
+
+    /** Who runs trials here: {@code worker} is a worker's name, or the host name for a {@code fovea tune} process. */
+    public record Identity(String worker, String host, long pid) {
+        public static Identity thisProcess(String worker) {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+            return new Identity(worker == null ? host : worker, host, ProcessHandle.current().pid());
+        }
+    }
+
+    /** What a process tells whoever watches it (the terminal, a test). Called from trial threads too. */
+    public interface Events {
+        default void started(int trial, Map<String, Object> params) {}
+
+        default void ended(TrialRecord trial) {}
+
+        /** About once a second, on the runner's thread. */
+        default void tick(Study study, StudyStore.Counts counts, int runningHere) {}
+    }
+
+    /** One study as this process runs it. */
+    public record Plan(SearchSpace space, Sampler sampler, Pruner pruner, TrialExecutor executor, int slots) {}
+
+    private final StudyStore store;
+    private final Clock clock;
+    private final Identity me;
+    private final Duration staleAfter;
+    private final Duration tick;
+
+    /**
+     * @param staleAfter a running attempt whose heartbeat is older than this is lost (its machine died)
+     * @param tick how often this process looks at the study (heartbeats, stop requests, free slots)
+     */
+    public StudyRunner(StudyStore store, Clock clock, Identity me, Duration staleAfter, Duration tick) {
+        this.store = store;
+        this.clock = clock;
+        this.me = me;
+        this.staleAfter = staleAfter;
+        this.tick = tick;
+    }
+
+    /**
+     * Runs the study until its budget is spent and no trial of it is running or queued (then it is finished), or it
+     * is paused or stopped and this process's trials have ended. Returns the study as it then stands. An interrupt
+     * abandons the trials in progress: they are queued again.
+     */
+    public Study run(Study study, Plan plan, Events events) throws InterruptedException {
+        Map<Integer, Future<?>> mine = new ConcurrentHashMap<>();
+        Semaphore ended = new Semaphore(0);
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(plan.slots(), r -> {
+            Thread t = new Thread(r, "trial-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        TrialView view = new StoredTrials(store, study.id());
+        long lastNanos = System.nanoTime();
+        try {
+            for (;;) {
+                long now = System.nanoTime();
+                store.addSeconds(study.id(), (now - lastNanos) / 1e9);
+                lastNanos = now;
+                study = store.find(study.id()).orElseThrow();
+                // A trial that ended before its future was put in the map is removed here.
+                mine.values().removeIf(Future::isDone);
+                reclaimLost(study, mine.keySet());
+                for (int n : List.copyOf(mine.keySet())) {
+                    TrialRecord t = store.trial(study.id(), n).orElseThrow();
+                    if (t.state() != Trial.State.RUNNING || !isMine(t.current())) {
+                        mine.get(n).cancel(true); // stopped now, or taken from this process as lost
+                    } else {
+                        store.heartbeat(study.id(), n, clock.instant());
+                    }
+                }
+                boolean more = true;
+                if (study.state() == Study.State.RUNNING) {
+                    while (mine.size() < plan.slots()) {
+                        Taken next = take(study, plan, view);
+                        if (next == null) {
+                            more = false;
+                            break;
+                        }
+                        Study s = study;
+                        mine.put(next.number, pool.submit(() -> {
+                            try {
+                                runTrial(s, plan, view, next, events);
+                            } finally {
+                                mine.remove(next.number);
+                                ended.release();
+                            }
+                        }));
+                    }
+                }
+                StudyStore.Counts counts = store.counts(study.id());
+                events.tick(study, counts, mine.size());
+                if (mine.isEmpty()) {
+                    if (study.state() != Study.State.RUNNING) return study;
+                    if (!more && counts.of(Trial.State.RUNNING) == 0 && counts.of(Trial.State.QUEUED) == 0) {
+                        store.setState(study.id(), study.version(), Study.State.FINISHED);
+                        return store.find(study.id()).orElseThrow();
+                    }
+                }
+                ended.tryAcquire(tick.toMillis(), TimeUnit.MILLISECONDS);
+                ended.drainPermits();
+            }
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+            store.addSeconds(study.id(), (System.nanoTime() - lastNanos) / 1e9);
+        }
+    }
+
+    private record Taken(int number, Map<String, Object> params) {}
+
+    /** A queued trial this process started, else a new one if the budget allows; null when there is none. */
+    private Taken take(Study study, Plan plan, TrialView view) {
+        for (TrialRecord q : store.trialsIn(study.id(), Trial.State.QUEUED)) {
+            if (store.start(study.id(), q.number(), q.version(), me.worker(), me.host(), me.pid(), clock.instant())) {
+                return new Taken(q.number(), q.params());
+            }
+        }
+        if (spent(study)) return null;
+        for (int tries = 0; tries < 20; tries++) {
+            int number = store.lastNumber(study.id()) + 1;
+            Map<String, Object> params = plan.sampler().suggest(plan.space(), view, study.seed(), number);
+            if (params == null) return null; // a grid with nothing left
+            if (!store.createTrial(study.id(), number, params, clock.instant())) continue; // another process won it
+            if (store.start(study.id(), number, 0, me.worker(), me.host(), me.pid(), clock.instant())) {
+                return new Taken(number, params);
+            }
+        }
+        return null;
+    }
+
+    /** Whether the study's budget allows no new trial. */
+    public boolean spent(Study study) {
+        Study.Budget b = study.budget();
+        StudyStore.Counts c = store.counts(study.id());
+        if (b.trials() != null && c.total() - c.of(Trial.State.STOPPED) >= b.trials()) return true;
+        if (b.epochsTotal() != null && c.epochsUsed() >= b.epochsTotal()) return true;
+        return b.seconds() != null && study.secondsUsed() >= b.seconds();
+    }
+
+    private boolean isMine(TrialRecord.Attempt a) {
+        return a != null && a.pid() == me.pid() && a.host().equals(me.host()) && a.worker().equals(me.worker());
+    }
+
+    /** Queues again the running trials whose process is gone: its pid on this host, or its heartbeat. */
+    private void reclaimLost(Study study, java.util.Set<Integer> mine) {
+        Instant stale = clock.instant().minus(staleAfter);
+        for (TrialRecord t : store.trialsIn(study.id(), Trial.State.RUNNING)) {
+            if (mine.contains(t.number())) continue;
+            TrialRecord full = store.trial(study.id(), t.number()).orElse(null);
+            TrialRecord.Attempt a = full == null ? null : full.current();
+            if (a == null) continue;
+            String why = null;
+            if (a.host().equals(me.host()) && (a.pid() == me.pid() || ProcessHandle.of(a.pid()).isEmpty())) {
+                why = "process " + a.pid() + " on " + a.host() + " ended while running it";
+            } else if (a.heartbeat().isBefore(stale)) {
+                why = "no heartbeat from " + a.worker() + " (process " + a.pid() + " on " + a.host() + ") since " + a.heartbeat();
+            }
+            if (why != null && store.requeue(study.id(), t.number(), full.version(), "lost", why, false, clock.instant())) {
+                LOG.info("study {}: trial {} queued again: {}", study.name(), t.number(), why);
+            }
+        }
+    }
+
+    private void runTrial(Study study, Plan plan, TrialView view, Taken taken, Events events) {
+        int n = taken.number;
+        events.started(n, taken.params);
+        List<Double> curve = new ArrayList<>();
+        TrialExecutor.Reporter reporter = new TrialExecutor.Reporter() {
+            @Override
+            public boolean epoch(int epoch, double value) {
+                curve.add(value);
+                store.report(study.id(), n, epoch, value, clock.instant());
+                return plan.pruner().shouldPrune(plan.space().objective(), view, n, List.copyOf(curve));
+            }
+
+            @Override
+            public void run(long runId) {
+                store.setRun(study.id(), n, runId);
+            }
+        };
+        TrialExecutor.Outcome outcome;
+        try {
+            outcome = plan.executor().run(study, n, taken.params, reporter);
+        } catch (InterruptedException e) {
+            outcome = new TrialExecutor.Abandoned();
+        } catch (RuntimeException e) {
+            LOG.warn("study {}: trial {} failed", study.name(), n, e);
+            outcome = new TrialExecutor.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
+        }
+        write(study, n, outcome);
+        store.trial(study.id(), n).ifPresent(events::ended);
+    }
+
+    /** Writes how the attempt ended, unless another process changed the trial meanwhile (stopped it, took it). */
+    private void write(Study study, int n, TrialExecutor.Outcome outcome) {
+        TrialRecord t = store.trial(study.id(), n).orElseThrow();
+        if (t.state() != Trial.State.RUNNING || !isMine(t.current())) return;
+        Instant at = clock.instant();
+        switch (outcome) {
+            case TrialExecutor.Complete c -> store.finish(study.id(), n, t.version(), Trial.State.COMPLETE, c.value(), null, null, at);
+            case TrialExecutor.Pruned p -> store.finish(study.id(), n, t.version(), Trial.State.PRUNED, null, p.epoch(), null, at);
+            case TrialExecutor.Failed f -> {
+                if (f.fatal() || t.failures() + 1 >= STRIKES) {
+                    store.finish(study.id(), n, t.version(), Trial.State.FAILED, null, null, f.reason(), at);
+                } else {
+                    store.requeue(study.id(), n, t.version(), "failed", f.reason(), true, at);
+                }
+            }
+            case TrialExecutor.Abandoned a -> {
+                boolean stopped = store.find(study.id()).map(s -> s.state() == Study.State.STOPPED).orElse(false);
+                if (stopped) store.finish(study.id(), n, t.version(), Trial.State.STOPPED, null, null, "the study was stopped", at);
+                else store.requeue(study.id(), n, t.version(), "lost", "this process stopped running it", false, at);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.fovea.core.tuning;
+
+import java.util.Map;
+
+/**
+ * Runs one attempt at a trial (in this process or in a child process) and says how it ended. It reports the
+ * objective after each epoch to the {@link Reporter}, whose answer says whether to stop there (a pruner's verdict).
+ * An interrupt means the attempt is to be abandoned (the study stopped now, or this process is shutting down).
+ */
+public interface TrialExecutor {
+    Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter) throws InterruptedException;
+
+    interface Reporter {
+        /** The objective after {@code epoch} (1-based); true: stop now, the trial is pruned. */
+        boolean epoch(int epoch, double value);
+
+        /** The run that records this attempt was created. */
+        void run(long runId);
+    }
+
+    sealed interface Outcome {}
+
+    /** Ran to the end with this final objective value. */
+    record Complete(double value) implements Outcome {}
+
+    /** Stopped at {@code epoch} because the reporter said so. */
+    record Pruned(int epoch) implements Outcome {}
+
+    /**
+     * Its process died or was killed for what it did (a crash, a signal, over its time or memory limit): the trial
+     * is tried once more, then failed with {@code reason}. A trial whose objective itself refused (bad settings)
+     * is {@code fatal}: failed at once.
+     */
+    record Failed(String reason, boolean fatal) implements Outcome {}
+
+    /** Abandoned after an interrupt. */
+    record Abandoned() implements Outcome {}
+}
