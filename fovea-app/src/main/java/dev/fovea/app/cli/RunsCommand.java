@@ -52,13 +52,17 @@ final class RunsCommand {
                 output.text("No runs yet (fovea train --project P --dataset N).");
                 return 0;
             }
-            output.text(String.format("%5s  %-10s %-12s %-8s %-10s %6s %9s %9s  %s", "run", "project", "status", "dataset",
-                    "arch", "epochs", "val_acc", "test_acc", "tags"));
+            output.text(String.format("%5s  %-10s %-12s %-8s %-10s %6s %9s %9s  %-16s %s", "run", "project", "status",
+                    "dataset", "arch", "epochs", "val_acc", "test_acc", "study", "tags"));
             for (Run r : runs) {
-                output.text(String.format(Locale.ROOT, "%5d  %-10s %-12s %-8s %-10s %6s %9s %9s  %s", r.id(),
-                        r.provenance().getOrDefault("project", "?"), r.status().word(), "v" + r.datasetVersion(),
-                        r.params().get("arch"), figure(r, "epochs_run"), figure(r, "best_val_accuracy"),
-                        figure(r, "test_accuracy"), String.join(" ", r.tags())));
+                boolean synthetic = r.projectId() == null;
+                output.text(String.format(Locale.ROOT, "%5d  %-10s %-12s %-8s %-10s %6s %9s %9s  %-16s %s", r.id(),
+                        synthetic ? "-" : r.provenance().getOrDefault("project", "?"), r.status().word(),
+                        synthetic ? "-" : "v" + r.datasetVersion(),
+                        synthetic ? r.provenance().getOrDefault("objective", "-") : r.params().get("arch"),
+                        synthetic ? figure(r, "epochs") : figure(r, "epochs_run"), figure(r, "best_val_accuracy"),
+                        figure(r, "test_accuracy"), r.origin().study() == null ? "-" : r.origin().study() + "#" + r.origin().trial(),
+                        String.join(" ", r.tags())));
             }
             return 0;
         }

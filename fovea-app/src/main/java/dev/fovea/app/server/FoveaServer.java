@@ -62,6 +62,7 @@ public final class FoveaServer implements AutoCloseable {
         table.addAll(new ReviewRoutes(context).routes());
         table.addAll(new DatasetRoutes(context).routes());
         table.addAll(new RunRoutes(context).routes());
+        table.addAll(new StudyRoutes(context).routes());
         table.addAll(new ModelRoutes(context).routes());
         table.addAll(new InferenceRoutes(context).routes());
         table.addAll(new CustomVisionRoutes(context).routes());

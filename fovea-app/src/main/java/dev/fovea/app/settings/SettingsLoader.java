@@ -52,6 +52,8 @@ public final class SettingsLoader {
         d.put("serving.timeout_ms", "30000");
         d.put("serving.alias_poll_ms", "1000");
         d.put("serving.url_hosts", "");
+        d.put("tune.trial_memory_mb", "16384");
+        d.put("tune.trial_timeout", "30m");
         return d;
     }
 
@@ -135,6 +137,9 @@ public final class SettingsLoader {
                 bool(values, origins, "server.metrics_public"),
                 java.util.Arrays.stream(values.getOrDefault("serving.url_hosts", "").split(","))
                         .map(String::strip).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT)).toList());
+        range(values, origins, "tune.trial_memory_mb", 0, 1L << 30);
+        DurationText.parse(values.get("tune.trial_timeout"), "setting 'tune.trial_timeout' (from "
+                + origins.get("tune.trial_timeout") + ")");
         return new Settings(workspace, db, cache, limits, server, serving, Map.copyOf(values), Map.copyOf(origins));
     }
 

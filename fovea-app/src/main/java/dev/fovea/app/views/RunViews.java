@@ -21,9 +21,12 @@ public final class RunViews {
     public static Map<String, Object> json(Run r, List<Artifact> artifacts) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run", r.id());
-        doc.put("project", r.provenance().getOrDefault("project", r.projectId().toString()));
+        doc.put("project", r.projectId() == null ? null : r.provenance().getOrDefault("project", r.projectId().toString()));
         doc.put("status", r.status().word());
-        doc.put("dataset", Json.object("version", r.datasetVersion(), "hash", r.datasetHash()));
+        doc.put("dataset", r.datasetVersion() == null ? null : Json.object("version", r.datasetVersion(), "hash", r.datasetHash()));
+        doc.put("source", r.origin().source());
+        doc.put("study", r.origin().study());
+        doc.put("trial", r.origin().trial());
         doc.put("params", r.params());
         doc.put("summary", r.summary());
         doc.put("tags", r.tags());
@@ -91,7 +94,7 @@ public final class RunViews {
         doc.put("differing_params", differ);
         doc.put("params", params);
         doc.put("summary", results);
-        doc.put("dataset", runs.stream().map(r -> r.datasetVersion() + ":" + r.datasetHash().substring(0, 12)).toList());
+        doc.put("dataset", runs.stream().map(r -> r.datasetHash() == null ? "-" : r.datasetVersion() + ":" + r.datasetHash().substring(0, 12)).toList());
         doc.put("status", runs.stream().map(r -> r.status().word()).toList());
         return doc;
     }

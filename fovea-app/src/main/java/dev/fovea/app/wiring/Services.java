@@ -5,6 +5,9 @@ import dev.fovea.app.server.ServerContext;
 import dev.fovea.app.serving.MicrometerServingMetrics;
 import dev.fovea.app.settings.Settings;
 import dev.fovea.app.training.LazyTrainingEngine;
+import dev.fovea.app.settings.DurationText;
+import dev.fovea.app.tune.ChildTrials;
+import dev.fovea.app.tune.Tuning;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.checks.CheckService;
 import dev.fovea.core.dataset.DatasetService;
@@ -49,6 +52,7 @@ public final class Services {
     private final RegistryService registry;
     private final TrainingService training;
     private final RunAnnotations annotations;
+    private final Tuning tuning;
     private ServerContext server;
 
     private Services(Settings settings, Storage storage, AccountService accounts, Clock clock) {
@@ -71,6 +75,14 @@ public final class Services {
                 storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels(),
                         settings.importLimits().decodeBudget()), registry, runsDir(settings), host(), clock);
         this.annotations = new RunAnnotations(storage.runs());
+        this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
+                Long.parseLong(settings.values().get("tune.trial_memory_mb")),
+                DurationText.parse(settings.values().get("tune.trial_timeout"), "setting 'tune.trial_timeout'")),
+                host(), clock);
+    }
+
+    public Tuning tuning() {
+        return tuning;
     }
 
     public static Services of(Settings settings, Storage storage, Clock clock) {
@@ -148,7 +160,7 @@ public final class Services {
     }
 
     /** What a run records of this process (its engine adds its own versions). */
-    private static Map<String, String> host() {
+    public static Map<String, String> host() {
         Map<String, String> host = new LinkedHashMap<>();
         host.put("fovea", FoveaVersion.version());
         host.put("java", Runtime.version().toString());

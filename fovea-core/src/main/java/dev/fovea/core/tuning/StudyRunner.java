@@ -59,6 +59,8 @@ public final class StudyRunner {
     private final Identity me;
     private final Duration staleAfter;
     private final Duration tick;
+    /** Trials of this process whose attempt has ended and is being recorded: never interrupted then. */
+    private final java.util.Set<Integer> writing = ConcurrentHashMap.newKeySet();
 
     /**
      * @param staleAfter a running attempt whose heartbeat is older than this is lost (its machine died)
@@ -79,6 +81,7 @@ public final class StudyRunner {
      */
     public Study run(Study study, Plan plan, Events events) throws InterruptedException {
         Map<Integer, Future<?>> mine = new ConcurrentHashMap<>();
+        writing.clear();
         Semaphore ended = new Semaphore(0);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(plan.slots(), r -> {
@@ -98,9 +101,12 @@ public final class StudyRunner {
                 mine.values().removeIf(Future::isDone);
                 reclaimLost(study, mine.keySet());
                 for (int n : List.copyOf(mine.keySet())) {
-                    TrialRecord t = store.trial(study.id(), n).orElseThrow();
+                    if (writing.contains(n)) continue; // its own thread is recording how it ended
+                    TrialRecord t = store.trial(study.id(), n).orElse(null);
+                    Future<?> f = mine.get(n);
+                    if (t == null || f == null) continue;
                     if (t.state() != Trial.State.RUNNING || !isMine(t.current())) {
-                        mine.get(n).cancel(true); // stopped now, or taken from this process as lost
+                        if (!writing.contains(n)) f.cancel(true); // stopped now, or taken from this process as lost
                     } else {
                         store.heartbeat(study.id(), n, clock.instant());
                     }
@@ -224,8 +230,14 @@ public final class StudyRunner {
             LOG.warn("study {}: trial {} failed", study.name(), n, e);
             outcome = new TrialExecutor.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
         }
-        write(study, n, outcome);
-        store.trial(study.id(), n).ifPresent(events::ended);
+        writing.add(n);
+        Thread.interrupted(); // a cancel that came as the attempt ended must not break the writes below
+        try {
+            write(study, n, outcome);
+            store.trial(study.id(), n).ifPresent(events::ended);
+        } finally {
+            writing.remove(n);
+        }
     }
 
     /** Writes how the attempt ended, unless another process changed the trial meanwhile (stopped it, took it). */

@@ -1,0 +1,222 @@
+package dev.fovea.app.tune;
+
+import dev.fovea.core.run.RunStatus;
+import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.SyntheticRuns;
+import dev.fovea.core.tuning.TrialExecutor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs each synthetic trial in a child JVM ({@link TrialChild}) that reports over a pipe; this process alone writes
+ * the store. It watches the child: over {@code memoryMb} of resident memory (read from {@code /proc}: {@code -Xmx}
+ * does not bound native memory) or silent for {@code timeout}, the child is killed and the attempt failed with the
+ * reason and the last lines of its standard error.
+ */
+public final class ChildTrials implements TrialExecutor {
+    /** Lines of a child's standard error kept for the record of a failed attempt. */
+    private static final int STDERR_LINES = 8;
+    private static final long WATCH_MS = 100;
+
+    /** What a child may use: resident memory in MiB (0: no limit) and time without a report. */
+    public record Limits(long memoryMb, Duration timeout) {}
+
+    private final SyntheticRuns runs;
+    private final int epochs;
+    private final long epochMillis;
+    private final Limits limits;
+    private final Map<String, String> host;
+
+    ChildTrials(SyntheticRuns runs, int epochs, long epochMillis, Limits limits, Map<String, String> host) {
+        this.runs = runs;
+        this.epochs = epochs;
+        this.epochMillis = epochMillis;
+        this.limits = limits;
+        this.host = host;
+    }
+
+    /** This JVM's java command and class path, so that a child runs exactly the code this process runs. */
+    static List<String> javaCommand() {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=1t",
+                "-cp", System.getProperty("java.class.path"), TrialChild.class.getName());
+    }
+
+    @Override
+    public Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter)
+            throws InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.add(study.objective().substring("synthetic:".length()));
+        command.add(Integer.toString(trialNumber));
+        command.add(Integer.toString(epochs));
+        command.add(Long.toString(epochMillis));
+        params.forEach((k, v) -> command.add(k + "=" + ParamText.format(v)));
+        Process child;
+        try {
+            child = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            return new Failed("could not start a child JVM: " + e.getMessage(), true);
+        }
+        long run = runs.start(study, trialNumber, params, childHost(child)).id();
+        reporter.run(run);
+        Deque<String> stderr = new ArrayDeque<>();
+        Thread errors = Thread.ofPlatform().daemon().name("trial-" + trialNumber + "-stderr").start(() -> tail(child, stderr));
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().name("trial-" + trialNumber + "-stdout").start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) lines.add(line);
+            } catch (IOException e) {
+                // the child is gone; its exit says why
+            }
+            lines.add("eof");
+        });
+        Writer toChild = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
+        long lastReport = System.nanoTime();
+        try {
+            for (;;) {
+                String line = lines.poll(WATCH_MS, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    String killedFor = overLimit(child, lastReport);
+                    if (killedFor != null) {
+                        child.destroyForcibly().waitFor();
+                        errors.join(2000);
+                        runs.end(run, RunStatus.FAILED, killedFor);
+                        return new Failed(killedFor + stderrTail(stderr), false);
+                    }
+                    continue;
+                }
+                String[] words = line.split(" ");
+                switch (words[0]) {
+                    case "epoch" -> {
+                        lastReport = System.nanoTime();
+                        int e = Integer.parseInt(words[1]);
+                        double v = Double.parseDouble(words[2]);
+                        runs.epoch(run, e, v);
+                        boolean stop = reporter.epoch(e, v);
+                        toChild.write(stop ? "stop\n" : "go\n");
+                        toChild.flush();
+                    }
+                    case "pruned" -> {
+                        child.waitFor();
+                        runs.end(run, RunStatus.STOPPED, null);
+                        return new Pruned(Integer.parseInt(words[1]));
+                    }
+                    case "done" -> {
+                        child.waitFor();
+                        runs.end(run, RunStatus.FINISHED, null);
+                        return new Complete(Double.parseDouble(words[1]));
+                    }
+                    default -> { // "eof": the child ended without saying done
+                        int code = child.waitFor();
+                        errors.join(2000);
+                        String why = "its process " + exit(code);
+                        runs.end(run, RunStatus.FAILED, why);
+                        return new Failed(why + stderrTail(stderr), false);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            runs.end(run, RunStatus.STOPPED, null);
+            throw e;
+        } catch (IOException e) {
+            // Writing the answer failed: the child died; the next line read is its "eof".
+            return exited(child, run, stderr, errors);
+        } finally {
+            if (child.isAlive()) child.destroyForcibly();
+        }
+    }
+
+    private Outcome exited(Process child, long run, Deque<String> stderr, Thread errors) throws InterruptedException {
+        int code = child.waitFor();
+        errors.join(2000);
+        String why = "its process " + exit(code);
+        runs.end(run, RunStatus.FAILED, why);
+        return new Failed(why + stderrTail(stderr), false);
+    }
+
+    private Map<String, String> childHost(Process child) {
+        Map<String, String> h = new java.util.LinkedHashMap<>(host);
+        h.put("pid", Long.toString(child.pid()));
+        return h;
+    }
+
+    /** Why the child must be killed now, or null. */
+    private String overLimit(Process child, long lastReportNanos) {
+        long silentMs = (System.nanoTime() - lastReportNanos) / 1_000_000;
+        if (limits.timeout() != null && silentMs > limits.timeout().toMillis()) {
+            return "killed after reporting nothing for " + limits.timeout().toSeconds() + " s (tune.trial_timeout)";
+        }
+        if (limits.memoryMb() > 0) {
+            long rss = residentMb(child.pid());
+            if (rss > limits.memoryMb()) {
+                return "killed at " + rss + " MiB of resident memory, over its limit of " + limits.memoryMb()
+                        + " MiB (tune.trial_memory_mb)";
+            }
+        }
+        return null;
+    }
+
+    /** VmRSS of a process in MiB, 0 when it cannot be read (the process is gone, or no /proc). */
+    static long residentMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    static String exit(int code) {
+        if (code > 128) {
+            int signal = code - 128;
+            String name = switch (signal) {
+                case 9 -> "SIGKILL";
+                case 15 -> "SIGTERM";
+                case 6 -> "SIGABRT";
+                case 11 -> "SIGSEGV";
+                case 2 -> "SIGINT";
+                default -> "signal " + signal;
+            };
+            return "was killed by signal " + signal + " (" + name + ")";
+        }
+        return "exited with code " + code + " before finishing";
+    }
+
+    private static void tail(Process child, Deque<String> kept) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                synchronized (kept) {
+                    kept.addLast(line);
+                    while (kept.size() > STDERR_LINES) kept.removeFirst();
+                }
+            }
+        } catch (IOException e) {
+            // the child is gone
+        }
+    }
+
+    private static String stderrTail(Deque<String> kept) {
+        synchronized (kept) {
+            return kept.isEmpty() ? "" : "; its last lines of stderr: " + String.join(" | ", kept);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.fovea.app.tune;
+
+import dev.fovea.core.FoveaException;
+import dev.fovea.core.project.Project;
+import dev.fovea.core.run.TrainingService;
+import dev.fovea.core.training.EpochMetrics;
+import dev.fovea.core.training.TrainSettings;
+import dev.fovea.core.training.TrainingListener;
+import dev.fovea.core.tuning.Objective;
+import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.TrialExecutor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trials that train on a project's dataset version, each recorded as a Fovea run of the study (settings, metrics,
+ * checkpoints, model), in this process. The objective is read after every epoch and the pruner's answer is the
+ * training loop's {@code shouldStop}.
+ */
+public final class TrainingTrials implements TrialExecutor {
+    /** The metrics a training trial can optimize, as the epoch reports them. */
+    public static final List<String> METRICS = List.of("val_accuracy", "val_loss", "train_loss");
+
+    private final TrainingService training;
+    private final Project project;
+    private final int datasetVersion;
+    private final Map<String, String> base;
+    private final Objective objective;
+
+    TrainingTrials(TrainingService training, Project project, int datasetVersion, Map<String, String> base,
+            Objective objective) {
+        if (!METRICS.contains(objective.metric())) {
+            throw FoveaException.invalid("search space field 'objective.metric' of a training study must be one of "
+                    + String.join(", ", METRICS) + ", not '" + objective.metric() + "'");
+        }
+        this.training = training;
+        this.project = project;
+        this.datasetVersion = datasetVersion;
+        this.base = base;
+        this.objective = objective;
+    }
+
+    /** The settings of a trial: the study's fixed settings with the trial's parameters over them. */
+    public static TrainSettings settings(Map<String, String> base, Map<String, Object> params) {
+        Map<String, Object> all = new LinkedHashMap<>(base);
+        all.putAll(params);
+        return TrainSettings.parse(all);
+    }
+
+    @Override
+    public Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter)
+            throws InterruptedException {
+        TrainSettings settings;
+        try {
+            settings = settings(base, params);
+        } catch (FoveaException e) {
+            return new Failed(e.getMessage(), true);
+        }
+        int[] stoppedAt = {0};
+        Double[] best = {null};
+        TrainingListener listener = new TrainingListener() {
+            boolean stop;
+
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                double v = switch (objective.metric()) {
+                    case "val_loss" -> m.valLoss();
+                    case "train_loss" -> m.trainLoss();
+                    default -> m.valAccuracy();
+                };
+                if (best[0] == null || objective.better(v, best[0])) best[0] = v;
+                stop = reporter.epoch(m.epoch(), v);
+                if (stop) stoppedAt[0] = m.epoch();
+            }
+
+            @Override
+            public boolean shouldStop() {
+                return stop || Thread.currentThread().isInterrupted();
+            }
+        };
+        TrainingService.Outcome done = training.train(project, datasetVersion, settings, List.of("study:" + study.name()),
+                null, listener, study.id(), trialNumber);
+        reporter.run(done.run().id());
+        if (Thread.interrupted()) throw new InterruptedException("trial " + trialNumber + " was abandoned");
+        if (stoppedAt[0] > 0 && stoppedAt[0] < settings.epochs()) return new Pruned(stoppedAt[0]);
+        if (best[0] == null) return new Failed("the training reported no epoch", true);
+        return new Complete(best[0]);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.fovea.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real study: six training trials on a small Fashion-MNIST project with ASHA; its best run becomes a model. */
+class TuneTrainingIT {
+    @TempDir Path cwd;
+
+    @Test
+    void sixTrainingTrialsWithAshaThenTheBestRunIsRegistered() throws Exception {
+        TrainingCommandsIT.importFashion(cwd, 40, Set.of(0, 1, 7, 8));
+        CliRun frozen = TrainingCommandsIT.fovea(cwd, "dataset", "freeze", "--project", "fm", "--validation", "0.25", "--test", "0.2");
+        assertThat(frozen.exitCode()).as(frozen.stderr()).isZero();
+        Path space = cwd.resolve("space.yaml");
+        Files.writeString(space, """
+                objective: {metric: val_accuracy, direction: maximize}
+                params:
+                  lr:        {type: float, low: 1.0e-4, high: 0.3, log: true}
+                  optimizer: {type: choice, values: [sgd, adamw]}
+                  momentum:  {type: float, low: 0.5, high: 0.95, when: {optimizer: sgd}}
+                  epochs:    {type: fixed, value: 9}
+                  input_size: {type: fixed, value: 28}
+                  cnn_channels: {type: fixed, value: 16}
+                  cnn_blocks: {type: fixed, value: 2}
+                  augment:   {type: fixed, value: none}
+                  early_stopping_patience: {type: fixed, value: 0}
+                """);
+        CliRun tuned = TrainingCommandsIT.fovea(cwd, "tune", "--project", "fm", "--dataset", "1", "--space", space.toString(),
+                "--name", "fm-lr", "--trials", "6", "--sampler", "random", "--seed", "5", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        JsonNode doc = tuned.json();
+        assertThat(doc.get("state").asText()).isEqualTo("finished");
+        JsonNode counts = doc.get("trials");
+        assertThat(counts.get("complete").asInt() + counts.get("pruned").asInt()).isEqualTo(6);
+        assertThat(counts.get("pruned").asInt()).as("ASHA stops at least one of six trials").isPositive();
+        assertThat(counts.get("complete").asInt()).isPositive();
+
+        JsonNode trials = TrainingCommandsIT.fovea(cwd, "studies", "trials", "fm-lr", "--json").json().get("trials");
+        int epochs = 0;
+        for (JsonNode t : trials) {
+            epochs += t.get("epochs").asInt();
+            JsonNode run = TrainingCommandsIT.fovea(cwd, "runs", "show", t.get("run").asText(), "--json").json();
+            assertThat(run.get("study").asText()).isEqualTo("fm-lr");
+            assertThat(run.get("trial").asInt()).isEqualTo(t.get("number").asInt());
+            assertThat(run.get("source").asText()).isEqualTo("fovea");
+            assertThat(run.get("params").get("lr").asDouble()).isEqualTo(t.get("params").get("lr").asDouble());
+            // An inactive parameter is absent from the trial; the run records the setting's default.
+            if (t.get("params").get("optimizer").asText().equals("adamw")) assertThat(t.get("params").has("momentum")).isFalse();
+            if (t.get("state").asText().equals("pruned")) {
+                assertThat(run.get("status").asText()).isEqualTo("stopped");
+                assertThat(t.get("pruned_at").asInt()).isIn(1, 3);
+            }
+        }
+        assertThat(doc.get("epochs_used").asInt()).isEqualTo(epochs).isLessThan(6 * 9);
+
+        long best = doc.get("best").get("run").asLong();
+        CliRun registered = TrainingCommandsIT.fovea(cwd, "model", "register", "--run", Long.toString(best), "--name",
+                "fm-best", "--json");
+        assertThat(registered.exitCode()).as(registered.stderr()).isZero();
+        Path export = cwd.resolve("best.yaml");
+        assertThat(TrainingCommandsIT.fovea(cwd, "studies", "best", "fm-lr", "--export", export.toString()).exitCode()).isZero();
+        // The exported settings train again with fovea train --config.
+        CliRun again = TrainingCommandsIT.fovea(cwd, "train", "--project", "fm", "--dataset", "1", "--config",
+                export.toString(), "--epochs", "1", "--json");
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        List<String> names = new ArrayList<>();
+        again.json().get("params").fieldNames().forEachRemaining(names::add);
+        assertThat(again.json().get("params").get("lr").asDouble()).isEqualTo(doc.get("best").get("params").get("lr").asDouble());
+    }
+}
