@@ -15,7 +15,7 @@ bench_init tune-memory
 TRIALS="${BENCH_TRIALS:-1000}"
 OBJECTIVE="${BENCH_OBJECTIVE:-branin}"
 XMX="${BENCH_XMX:-512m}"
-bench_build
+bench_build app
 bench_tmp
 bench_copy_jars app
 bench_results_file
