@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
                 + "finish. Without any: 20 trials.",
         "--objective synthetic:NAME needs no project: branin, hartmann6, conditional (test functions to minimize; "
                 + "the space is the function's own unless --space), and crash, hang, leak (Branin's, where trials "
-                + "1, 5, 9, ... kill their process, stop reporting, or grow native memory). Synthetic trials run in "
-                + "child JVMs (watched for tune.trial_memory_mb and tune.trial_timeout) unless --in-process."},
+                + "1, 5, 9, ... kill their process, stop reporting, or grow native memory).",
+        "Every trial runs in a child JVM, killed over tune.trial_memory_mb of resident memory or when silent for "
+                + "tune.trial_timeout (a trial killed twice fails, and the study goes on), unless --in-process."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea tune --project birds --dataset 1 --space space.yaml --trials 30",
         "  fovea tune --project birds --dataset 1 --space space.yaml --name lr-search \\",
@@ -68,7 +69,7 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--seed", paramLabel = "S", description = "The sampler's seed (default: chosen and recorded)") Long seed;
     @Option(names = "--synthetic-epochs", paramLabel = "N", defaultValue = "10") int syntheticEpochs;
     @Option(names = "--synthetic-epoch-ms", paramLabel = "MS", defaultValue = "200") long syntheticEpochMs;
-    @Option(names = "--in-process", description = "Run synthetic trials in this process, not in child JVMs") boolean inProcess;
+    @Option(names = "--in-process", description = "Run trials in this process, not in child JVMs (no memory or time watch)") boolean inProcess;
     @Mixin JsonOption json;
 
     @Override

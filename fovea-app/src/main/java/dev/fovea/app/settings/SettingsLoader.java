@@ -151,7 +151,7 @@ public final class SettingsLoader {
         return cwd.resolve(v).normalize().toString();
     }
 
-    static String envName(String key) {
+    public static String envName(String key) {
         return "FOVEA_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 

@@ -1,6 +1,7 @@
 package dev.fovea.app.tune;
 
 import dev.fovea.core.run.RunStatus;
+import dev.fovea.core.run.RunStore;
 import dev.fovea.core.tuning.Study;
 import dev.fovea.core.tuning.SyntheticRuns;
 import dev.fovea.core.tuning.TrialExecutor;
@@ -36,16 +37,26 @@ public final class ChildTrials implements TrialExecutor {
     /** What a child may use: resident memory in MiB (0: no limit) and time without a report. */
     public record Limits(long memoryMb, Duration timeout) {}
 
-    private final SyntheticRuns runs;
-    private final int epochs;
-    private final long epochMillis;
+    /** What the children run, and who records their runs. */
+    sealed interface Kind {}
+
+    /** A synthetic function in {@link TrialChild}; this process records the run. */
+    record Synthetic(SyntheticRuns runs, int epochs, long epochMillis) implements Kind {}
+
+    /**
+     * A training, by {@code fovea tune-trial STUDY TRIAL} over the same database ({@code foveaCommand}: java, its
+     * flags, the class path and the main class; {@code environment}: what opens the same storage). The child records its run as any training
+     * does (the run is the training's own record); this process closes it as failed or stopped when the child
+     * could not.
+     */
+    record Training(RunStore runs, List<String> foveaCommand, Map<String, String> environment) implements Kind {}
+
+    private final Kind kind;
     private final Limits limits;
     private final Map<String, String> host;
 
-    ChildTrials(SyntheticRuns runs, int epochs, long epochMillis, Limits limits, Map<String, String> host) {
-        this.runs = runs;
-        this.epochs = epochs;
-        this.epochMillis = epochMillis;
+    ChildTrials(Kind kind, Limits limits, Map<String, String> host) {
+        this.kind = kind;
         this.limits = limits;
         this.host = host;
     }
@@ -61,20 +72,31 @@ public final class ChildTrials implements TrialExecutor {
     @Override
     public Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter)
             throws InterruptedException {
-        List<String> command = new ArrayList<>(javaCommand());
-        command.add(study.objective().substring("synthetic:".length()));
-        command.add(Integer.toString(trialNumber));
-        command.add(Integer.toString(epochs));
-        command.add(Long.toString(epochMillis));
-        params.forEach((k, v) -> command.add(k + "=" + ParamText.format(v)));
+        List<String> command = new ArrayList<>();
+        switch (kind) {
+            case Synthetic syn -> {
+                command.addAll(javaCommand());
+                command.add(study.objective().substring("synthetic:".length()));
+                command.add(Integer.toString(trialNumber));
+                command.add(Integer.toString(syn.epochs()));
+                command.add(Long.toString(syn.epochMillis()));
+                params.forEach((k, v) -> command.add(k + "=" + ParamText.format(v)));
+            }
+            case Training tr -> {
+                command.addAll(tr.foveaCommand());
+                command.addAll(List.of("tune-trial", Long.toString(study.id()), Integer.toString(trialNumber)));
+            }
+        }
         Process child;
         try {
-            child = new ProcessBuilder(command).start();
+            ProcessBuilder pb = new ProcessBuilder(command);
+            if (kind instanceof Training tr) pb.environment().putAll(tr.environment());
+            child = pb.start();
         } catch (IOException e) {
             return new Failed("could not start a child JVM: " + e.getMessage(), true);
         }
-        long run = runs.start(study, trialNumber, params, childHost(child)).id();
-        reporter.run(run);
+        Recorder run = new Recorder(reporter, study, trialNumber);
+        if (kind instanceof Synthetic syn) run.started(syn.runs().start(study, trialNumber, params, childHost(child)).id());
         Deque<String> stderr = new ArrayDeque<>();
         Thread errors = Thread.ofPlatform().daemon().name("trial-" + trialNumber + "-stderr").start(() -> tail(child, stderr));
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -96,7 +118,7 @@ public final class ChildTrials implements TrialExecutor {
                     if (killedFor != null) {
                         child.destroyForcibly().waitFor();
                         errors.join(2000);
-                        runs.end(run, RunStatus.FAILED, killedFor);
+                        run.end(RunStatus.FAILED, killedFor);
                         return new Failed(killedFor + stderrTail(stderr), false);
                     }
                     continue;
@@ -107,33 +129,34 @@ public final class ChildTrials implements TrialExecutor {
                         lastReport = System.nanoTime();
                         int e = Integer.parseInt(words[1]);
                         double v = Double.parseDouble(words[2]);
-                        runs.epoch(run, e, v);
+                        run.epoch(e, v);
                         boolean stop = reporter.epoch(e, v);
                         toChild.write(stop ? "stop\n" : "go\n");
                         toChild.flush();
                     }
+                    case "run" -> run.started(Long.parseLong(words[1]));
                     case "pruned" -> {
                         child.waitFor();
-                        runs.end(run, RunStatus.STOPPED, null);
+                        run.endSynthetic(RunStatus.STOPPED);
                         return new Pruned(Integer.parseInt(words[1]));
                     }
                     case "done" -> {
                         child.waitFor();
-                        runs.end(run, RunStatus.FINISHED, null);
+                        run.endSynthetic(RunStatus.FINISHED);
                         return new Complete(Double.parseDouble(words[1]));
                     }
                     default -> { // "eof": the child ended without saying done
                         int code = child.waitFor();
                         errors.join(2000);
                         String why = "its process " + exit(code);
-                        runs.end(run, RunStatus.FAILED, why);
+                        run.end(RunStatus.FAILED, why);
                         return new Failed(why + stderrTail(stderr), false);
                     }
                 }
             }
         } catch (InterruptedException e) {
-            child.destroyForcibly();
-            runs.end(run, RunStatus.STOPPED, null);
+            child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            run.end(RunStatus.STOPPED, null);
             throw e;
         } catch (IOException e) {
             // Writing the answer failed: the child died; the next line read is its "eof".
@@ -143,12 +166,59 @@ public final class ChildTrials implements TrialExecutor {
         }
     }
 
-    private Outcome exited(Process child, long run, Deque<String> stderr, Thread errors) throws InterruptedException {
+    private Outcome exited(Process child, Recorder run, Deque<String> stderr, Thread errors) throws InterruptedException {
         int code = child.waitFor();
         errors.join(2000);
         String why = "its process " + exit(code);
-        runs.end(run, RunStatus.FAILED, why);
+        run.end(RunStatus.FAILED, why);
         return new Failed(why + stderrTail(stderr), false);
+    }
+
+    /** The run of one attempt: recorded here for synthetic trials, only closed here for training ones. */
+    private final class Recorder {
+        private final Reporter reporter;
+        private final Study study;
+        private final int trial;
+        private Long runId;
+
+        Recorder(Reporter reporter, Study study, int trial) {
+            this.reporter = reporter;
+            this.study = study;
+            this.trial = trial;
+        }
+
+        void started(long id) {
+            runId = id;
+            reporter.run(id);
+        }
+
+        void epoch(int e, double v) {
+            if (runId != null && kind instanceof Synthetic syn) syn.runs().epoch(runId, e, v);
+        }
+
+        /** A synthetic trial ended as it should: its run says how (a training child has said so itself). */
+        void endSynthetic(RunStatus status) {
+            if (runId != null && kind instanceof Synthetic syn) syn.runs().end(runId, status, null);
+        }
+
+        /** The child died or was killed: its run, if still running, is closed with the reason. */
+        void end(RunStatus status, String why) {
+            switch (kind) {
+                case Synthetic syn -> {
+                    if (runId != null) syn.runs().end(runId, status, why);
+                }
+                case Training tr -> {
+                    // A child killed before it named its run may still have created one: found by study and trial.
+                    for (var r : tr.runs().runs(study.projectId())) {
+                        boolean ours = runId != null ? r.id() == runId
+                                : study.name().equals(r.origin().study()) && Integer.valueOf(trial).equals(r.origin().trial());
+                        if (ours && r.status() == RunStatus.RUNNING) {
+                            tr.runs().setStatus(r.id(), r.version(), status, why, java.time.Instant.now());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private Map<String, String> childHost(Process child) {

@@ -48,6 +48,15 @@ public final class TrainingTrials implements TrialExecutor {
         return TrainSettings.parse(all);
     }
 
+    /** The objective's value in what an epoch reports. */
+    public static double objective(Objective objective, EpochMetrics m) {
+        return switch (objective.metric()) {
+            case "val_loss" -> m.valLoss();
+            case "train_loss" -> m.trainLoss();
+            default -> m.valAccuracy();
+        };
+    }
+
     @Override
     public Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter)
             throws InterruptedException {
@@ -64,11 +73,7 @@ public final class TrainingTrials implements TrialExecutor {
 
             @Override
             public void onEpoch(EpochMetrics m) {
-                double v = switch (objective.metric()) {
-                    case "val_loss" -> m.valLoss();
-                    case "train_loss" -> m.trainLoss();
-                    default -> m.valAccuracy();
-                };
+                double v = objective(objective, m);
                 if (best[0] == null || objective.better(v, best[0])) best[0] = v;
                 stop = reporter.epoch(m.epoch(), v);
                 if (stop) stoppedAt[0] = m.epoch();

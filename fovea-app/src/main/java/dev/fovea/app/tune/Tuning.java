@@ -15,6 +15,8 @@ import dev.fovea.core.tuning.SyntheticTrials;
 import dev.fovea.core.tuning.TrialExecutor;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,10 +35,13 @@ public final class Tuning {
     private final TrainingService training;
     private final ChildTrials.Limits limits;
     private final Map<String, String> host;
+    private final Map<String, String> childEnvironment;
     private final Clock clock;
 
+    /** @param childEnvironment what a child {@code fovea} needs to open the same storage (FOVEA_DB, FOVEA_WORKSPACE, ...) */
     public Tuning(StudyStore studies, RunStore runs, ProjectStore projects, TrainingService training,
-            ChildTrials.Limits limits, Map<String, String> host, Clock clock) {
+            ChildTrials.Limits limits, Map<String, String> host, Map<String, String> childEnvironment, Clock clock) {
+        this.childEnvironment = Map.copyOf(childEnvironment);
         this.studies = studies;
         this.runs = runs;
         this.projects = projects;
@@ -61,7 +66,7 @@ public final class Tuning {
             long ms = Long.parseLong(study.options().getOrDefault("synthetic_epoch_ms", "200"));
             SyntheticRuns recorder = new SyntheticRuns(runs, clock);
             String fn = study.objective().substring("synthetic:".length());
-            if (!inProcess) return new ChildTrials(recorder, epochs, ms, limits, host);
+            if (!inProcess) return new ChildTrials(new ChildTrials.Synthetic(recorder, epochs, ms), limits, host);
             if (SyntheticObjective.Misbehaviour.named(fn) != null) {
                 throw FoveaException.invalid("synthetic:" + fn + " misbehaves on purpose; it runs in child JVMs only (drop --in-process)");
             }
@@ -69,7 +74,20 @@ public final class Tuning {
         }
         Project p = projects.find(study.projectId()).orElseThrow(() -> FoveaException.notFound(
                 "project " + study.projectId() + " of study " + study.name() + " does not exist"));
+        if (!inProcess) return new ChildTrials(new ChildTrials.Training(runs, foveaCommand(), childEnvironment), limits, host);
         return trainingTrials(p, study.datasetVersion(), study.options(), space);
+    }
+
+    /** java, its flags and class path, and Fovea's main class. */
+    private List<String> foveaCommand() {
+        String javaBin = ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        long heapMb = Math.max(512, Runtime.getRuntime().maxMemory() >> 20);
+        List<String> c = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heapMb + "m",
+                "-XX:+UseSerialGC"));
+        if (System.getProperty("fovea.home") != null) c.add("-Dfovea.home=" + System.getProperty("fovea.home"));
+        c.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.fovea.app.Main"));
+        return c;
     }
 
     /** Training trials on a project's dataset version; also checks the objective's metric before a study exists. */

@@ -78,7 +78,24 @@ public final class Services {
         this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
                 Long.parseLong(settings.values().get("tune.trial_memory_mb")),
                 DurationText.parse(settings.values().get("tune.trial_timeout"), "setting 'tune.trial_timeout'")),
-                host(), clock);
+                host(), childEnvironment(settings), clock);
+    }
+
+    /**
+     * The environment a child fovea (a trial's process) needs to open this storage with these settings: as
+     * variables, not arguments, so that a database password never shows in another user's process list.
+     */
+    private static Map<String, String> childEnvironment(Settings settings) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (settings.db().isPresent()) env.put("FOVEA_DB", settings.db().get());
+        else env.put("FOVEA_WORKSPACE", settings.workspace().toString());
+        env.put("FOVEA_CACHE", settings.cache().toString());
+        settings.origins().forEach((key, origin) -> {
+            if ("command line".equals(origin) && !java.util.Set.of("workspace", "db", "cache").contains(key)) {
+                env.put(dev.fovea.app.settings.SettingsLoader.envName(key), settings.values().get(key));
+            }
+        });
+        return env;
     }
 
     public Tuning tuning() {

@@ -76,4 +76,29 @@ class TuneTrainingIT {
         again.json().get("params").fieldNames().forEachRemaining(names::add);
         assertThat(again.json().get("params").get("lr").asDouble()).isEqualTo(doc.get("best").get("params").get("lr").asDouble());
     }
+
+    /** A training trial's child JVM is watched like any: libtorch's native memory counts, -Xmx does not bound it. */
+    @Test
+    void aTrainingTrialOverItsMemoryLimitIsKilledTwiceAndFailed() throws Exception {
+        TrainingCommandsIT.importFashion(cwd, 10, Set.of(0, 1));
+        assertThat(TrainingCommandsIT.fovea(cwd, "dataset", "freeze", "--project", "fm", "--validation", "0.25",
+                "--test", "0.2").exitCode()).isZero();
+        Path space = cwd.resolve("space.yaml");
+        Files.writeString(space, """
+                objective: {metric: val_loss, direction: minimize}
+                params:
+                  lr: {type: float, low: 1.0e-3, high: 1.0e-2}
+                  epochs: {type: fixed, value: 3}
+                  input_size: {type: fixed, value: 28}
+                """);
+        java.util.Map<String, String> env = new java.util.HashMap<>(TrainingCommandsIT.ENV);
+        env.put("FOVEA_TUNE_TRIAL_MEMORY_MB", "120");
+        CliRun tuned = CliRun.in(cwd, env, "tune", "--project", "fm", "--dataset", "1", "--space", space.toString(),
+                "--name", "tight", "--trials", "1", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        assertThat(tuned.json().get("trials").get("failed").asInt()).isEqualTo(1);
+        JsonNode trial = TrainingCommandsIT.fovea(cwd, "studies", "trials", "tight", "--json").json().get("trials").get(0);
+        assertThat(trial.get("error").asText()).contains("over its limit of 120 MiB (tune.trial_memory_mb)");
+        assertThat(trial.get("attempts")).hasSize(2);
+    }
 }
