@@ -102,6 +102,24 @@ class TuneCommandsIT {
         assertThat(again.json().get("trials")).isEqualTo(counts);
     }
 
+    /** The same study on PostgreSQL (the several-machines database), its trials in child JVMs. */
+    @Test
+    void aStudyOnPostgresRunsItsTrialsInChildJvms() {
+        String url = System.getenv("FOVEA_TEST_PG_URL");
+        if (url == null || url.isBlank()) {
+            assertThat(System.getenv("CI")).as("FOVEA_TEST_PG_URL is set in CI (.ci/run starts PostgreSQL)").isNull();
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "PostgreSQL test skipped: set FOVEA_TEST_PG_URL");
+        }
+        String name = "pg-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        CliRun tuned = fovea("--db", url, "tune", "--objective", "synthetic:branin", "--name", name, "--trials", "6",
+                "--parallel", "2", "--synthetic-epochs", "4", "--synthetic-epoch-ms", "20", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        JsonNode counts = tuned.json().get("trials");
+        assertThat(counts.get("complete").asInt() + counts.get("pruned").asInt()).isEqualTo(6);
+        JsonNode trials = fovea("--db", url, "studies", "trials", name, "--json").json().get("trials");
+        assertThat(trials).hasSize(6).allSatisfy(t -> assertThat(t.get("run").isNull()).isFalse());
+    }
+
     @Test
     void crashingHangingAndLeakingTrialsFailAfterTwoAttemptsWhileTheStudyGoesOn() {
         Map<String, String> limits = Map.of("FOVEA_TUNE_TRIAL_TIMEOUT", "2s", "FOVEA_TUNE_TRIAL_MEMORY_MB", "300");
