@@ -31,8 +31,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "tune", sortOptions = false, description = {
-        "Search hyperparameters: a study of trials, each a recorded run, sampled by TPE (or random, grid) and pruned "
-                + "by ASHA (or median) after every epoch.",
+        "Search hyperparameters: a study of trials, each a recorded run, sampled by TPE (or random, grid, evolution: "
+                + "a genetic algorithm, 20 a generation) and pruned by ASHA (or median, hyperband) after every epoch.",
         "A study is rows in the database: kill this process at any moment and run the same command again (or "
                 + "fovea tune --resume NAME) to carry on; trials cut short are run again, finished ones never.",
         "The search space is YAML: objective: {metric: val_accuracy, direction: maximize} and params: {NAME: {type: "
@@ -60,8 +60,8 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--objective", paramLabel = "synthetic:NAME", description = "A synthetic objective instead of training") String objective;
     @Option(names = "--name", paramLabel = "NAME", description = "The study's name (default: tune-DATE-TIME)") String name;
     @Option(names = "--resume", paramLabel = "NAME", description = "Carry on a study") String resume;
-    @Option(names = "--sampler", paramLabel = "tpe|random|grid", defaultValue = "tpe") String sampler;
-    @Option(names = "--pruner", paramLabel = "asha|median|none", defaultValue = "asha") String pruner;
+    @Option(names = "--sampler", paramLabel = "tpe|random|grid|evolution", defaultValue = "tpe") String sampler;
+    @Option(names = "--pruner", paramLabel = "asha|median|hyperband|none", defaultValue = "asha") String pruner;
     @Option(names = "--trials", paramLabel = "N", description = "Trials in all") Integer trials;
     @Option(names = "--max-epochs-total", paramLabel = "E", description = "Epochs trained in all (pruned trials count what they used)") Integer epochsTotal;
     @Option(names = "--time", paramLabel = "DURATION", description = "Wall time of running the study, e.g. 90m, 2h") String time;
@@ -184,7 +184,7 @@ final class TuneCommand extends FoveaSubcommand {
         SearchSpace space = StudyPlans.space(study);
         TrialExecutor executor = root.services().tuning().executor(study, space, inProcess);
         StudyRunner.Plan plan = new StudyRunner.Plan(space, StudyPlans.sampler(study.sampler()),
-                StudyPlans.pruner(study.pruner()), executor, slots);
+                StudyPlans.pruner(study, space), executor, slots);
         try {
             return root.services().tuning().runner().run(study, plan, new Progress(output, space.objective().maximize()));
         } catch (InterruptedException e) {

@@ -25,8 +25,8 @@ import java.util.function.BiConsumer;
 
 /** A stored study's search space, sampler and pruner, made again from its record, and its best trial. */
 public final class StudyPlans {
-    public static final List<String> SAMPLERS = List.of("tpe", "random", "grid");
-    public static final List<String> PRUNERS = List.of("asha", "median", "none");
+    public static final List<String> SAMPLERS = List.of("tpe", "random", "grid", "evolution");
+    public static final List<String> PRUNERS = List.of("asha", "median", "hyperband", "none");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private StudyPlans() {}
@@ -72,12 +72,38 @@ public final class StudyPlans {
             case "tpe" -> dev.fovea.core.tuning.TpeSampler.defaults();
             case "random" -> new RandomSampler();
             case "grid" -> new GridSampler();
+            case "evolution" -> dev.fovea.core.tuning.EvolutionSampler.defaults();
             default -> throw FoveaException.invalid("--sampler must be one of " + String.join(", ", SAMPLERS) + ", not '" + name + "'");
         };
     }
 
+    /** The study's pruner; Hyperband's brackets reach up to the trials' epochs. */
+    public static Pruner pruner(Study study, SearchSpace space) {
+        if (!study.pruner().equals("hyperband")) return pruner(study.pruner());
+        return new dev.fovea.core.tuning.HyperbandPruner(1, Math.max(1, maxEpochs(study, space)), 3);
+    }
+
+    /** The bracket of each trial number for a Hyperband study, null for any other. */
+    public static java.util.function.IntUnaryOperator brackets(Study study) {
+        if (!study.pruner().equals("hyperband")) return null;
+        return ((dev.fovea.core.tuning.HyperbandPruner) pruner(study, space(study)))::bracket;
+    }
+
+    /** The most epochs a trial of the study trains: its synthetic epochs, or the space's (or fixed) epochs setting. */
+    static int maxEpochs(Study study, SearchSpace space) {
+        if (study.synthetic()) return Integer.parseInt(study.options().getOrDefault("synthetic_epochs", "10"));
+        for (Param p : space.params()) {
+            if (p.name().equals("epochs")) {
+                return p.numeric() ? (int) p.high() : ((Number) p.choices().stream().map(v -> (Number) v)
+                        .max((a, b) -> Double.compare(a.doubleValue(), b.doubleValue())).orElse(30)).intValue();
+            }
+        }
+        return TrainingTrials.settings(study.options(), Map.of()).epochs();
+    }
+
     public static Pruner pruner(String name) {
         return switch (name) {
+            case "hyperband" -> new dev.fovea.core.tuning.HyperbandPruner(1, 27, 3); // checked here; sized per study
             case "asha" -> AshaPruner.defaults();
             case "median" -> MedianPruner.defaults();
             case "none" -> Pruner.NONE;

@@ -68,6 +68,11 @@ public final class StudyViews {
     }
 
     public static Map<String, Object> trial(TrialRecord t) {
+        return trial(t, null);
+    }
+
+    /** A trial; {@code bracketOf} (Hyperband studies) adds its bracket. */
+    public static Map<String, Object> trial(TrialRecord t, java.util.function.IntUnaryOperator bracketOf) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("number", t.number());
         doc.put("state", t.state().name().toLowerCase(Locale.ROOT));
@@ -76,6 +81,7 @@ public final class StudyViews {
         doc.put("epochs", t.curve().size());
         doc.put("run", t.runId());
         doc.put("pruned_at", t.prunedAt());
+        if (bracketOf != null) doc.put("bracket", bracketOf.applyAsInt(t.number()));
         if (t.error() != null) doc.put("error", t.error());
         doc.put("attempts", t.attempts().stream().map(a -> {
             Map<String, Object> m = (map("worker", a.worker(), "host", a.host(), "pid", a.pid(),
@@ -87,7 +93,7 @@ public final class StudyViews {
         return doc;
     }
 
-    public static Map<String, Object> trials(List<TrialRecord> trials) {
-        return (map("trials", trials.stream().map(StudyViews::trial).toList()));
+    public static Map<String, Object> trials(List<TrialRecord> trials, java.util.function.IntUnaryOperator bracketOf) {
+        return (map("trials", trials.stream().map(t -> trial(t, bracketOf)).toList()));
     }
 }

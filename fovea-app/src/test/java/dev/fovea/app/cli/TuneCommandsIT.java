@@ -102,6 +102,27 @@ class TuneCommandsIT {
         assertThat(again.json().get("trials")).isEqualTo(counts);
     }
 
+    @Test
+    void evolutionWithHyperbandShowsEachTrialsBracketAndPrunesAtItsRungs() {
+        CliRun tuned = fovea("tune", "--objective", "synthetic:hartmann6", "--name", "evo", "--trials", "45", "--seed", "2",
+                "--sampler", "evolution", "--pruner", "hyperband", "--in-process", "--synthetic-epochs", "9",
+                "--synthetic-epoch-ms", "0", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        JsonNode trials = fovea("studies", "trials", "evo", "--json").json().get("trials");
+        assertThat(trials).hasSize(45);
+        Set<Integer> brackets = new java.util.HashSet<>();
+        for (JsonNode t : trials) {
+            int b = t.get("bracket").asInt();
+            brackets.add(b);
+            if (t.get("state").asText().equals("pruned")) {
+                // Bracket 0 halves from epoch 1 (rungs 1, 3), bracket 1 from 3; bracket 2 never prunes.
+                assertThat(t.get("pruned_at").asInt()).as("trial " + t.get("number")).isIn(b == 0 ? List.of(1, 3) : List.of(3));
+                assertThat(b).isLessThan(2);
+            }
+        }
+        assertThat(brackets).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
     /** The same study on PostgreSQL (the several-machines database), its trials in child JVMs. */
     @Test
     void aStudyOnPostgresRunsItsTrialsInChildJvms() {
