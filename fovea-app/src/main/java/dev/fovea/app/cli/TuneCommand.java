@@ -22,7 +22,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -52,7 +54,9 @@ import picocli.CommandLine.Option;
         "  # carry on after a crash (or run the same command again)",
         "  fovea tune --resume lr-search",
         "  # a first try without data: 40 trials of the Branin function",
-        "  fovea tune --objective synthetic:branin --trials 40 --synthetic-epoch-ms 0"})
+        "  fovea tune --objective synthetic:branin --trials 40 --synthetic-epoch-ms 0",
+        "  # learn from an earlier study on the same space",
+        "  fovea tune --project birds --dataset 2 --space space.yaml --from-study lr-search"})
 final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;
     @Option(names = "--dataset", paramLabel = "N", description = "Dataset version the trials train on") Integer dataset;
@@ -66,6 +70,8 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--max-epochs-total", paramLabel = "E", description = "Epochs trained in all (pruned trials count what they used)") Integer epochsTotal;
     @Option(names = "--time", paramLabel = "DURATION", description = "Wall time of running the study, e.g. 90m, 2h") String time;
     @Option(names = "--parallel", paramLabel = "N", description = "Trials at once in this process (default 1)") Integer parallel;
+    @Option(names = "--from-study", paramLabel = "NAME", description = "Warm start: the sampler also learns from this "
+            + "earlier study's finished trials (same space and objective; repeatable)") List<String> fromStudies = new ArrayList<>();
     @Option(names = "--seed", paramLabel = "S", description = "The sampler's seed (default: chosen and recorded)") Long seed;
     @Option(names = "--synthetic-epochs", paramLabel = "N", defaultValue = "10") int syntheticEpochs;
     @Option(names = "--synthetic-epoch-ms", paramLabel = "MS", defaultValue = "200") long syntheticEpochMs;
@@ -154,6 +160,22 @@ final class TuneCommand extends FoveaSubcommand {
             if (n > 1) options.put("threads", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
         }
         SearchSpace checked = StudyPlans.space(kind, spaceText);
+        List<String> seeds = new ArrayList<>();
+        for (String other : fromStudies) {
+            Study earlier = require(store, other);
+            SearchSpace theirs = StudyPlans.space(earlier);
+            if (!theirs.objective().equals(checked.objective())) {
+                throw FoveaException.invalid("--from-study " + other + " optimizes " + theirs.objective().metric() + " ("
+                        + (theirs.objective().maximize() ? "maximize" : "minimize") + "), not this study's objective");
+            }
+            if (!theirs.params().equals(checked.params())) {
+                throw FoveaException.invalid("--from-study " + other + " searches another space (parameters "
+                        + String.join(", ", theirs.params().stream().map(dev.fovea.core.tuning.Param::name).toList())
+                        + "); a warm start needs the same one");
+            }
+            seeds.add(Long.toString(earlier.id()));
+        }
+        if (!seeds.isEmpty()) options.put(dev.fovea.core.tuning.StoredTrials.WARM_START, String.join(",", seeds));
         if (kind.equals("training")) {
             root.services().tuning().trainingTrials(p, dataset, options, checked); // checks the metric
             TrainingTrials.settings(options, Map.of()); // the fixed settings themselves

@@ -123,6 +123,38 @@ class TuneCommandsIT {
         assertThat(brackets).containsExactlyInAnyOrder(0, 1, 2);
     }
 
+    @Test
+    void aWarmStartLearnsFromAnEarlierStudyOnTheSameSpace() {
+        String[] common = {"--objective", "synthetic:branin", "--in-process", "--synthetic-epochs", "1",
+                "--synthetic-epoch-ms", "0", "--pruner", "none", "--seed", "9", "--json"};
+        assertThat(fovea(TrainingCommandsIT.concat(new String[] {"tune", "--name", "first", "--trials", "30", "--sampler",
+                "random"}, common)).exitCode()).isZero();
+        assertThat(fovea(TrainingCommandsIT.concat(new String[] {"tune", "--name", "cold", "--trials", "1"}, common)).exitCode()).isZero();
+        CliRun warm = fovea(TrainingCommandsIT.concat(new String[] {"tune", "--name", "warm", "--trials", "1",
+                "--from-study", "first"}, common));
+        assertThat(warm.exitCode()).as(warm.stderr()).isZero();
+        JsonNode cold = fovea("studies", "trials", "cold", "--json").json().get("trials").get(0);
+        JsonNode seeded = fovea("studies", "trials", "warm", "--json").json().get("trials").get(0);
+        // Cold, TPE's first trial is one of its random start-up ones; warm, 30 trials inform it.
+        assertThat(seeded.get("params")).isNotEqualTo(cold.get("params"));
+        double firstMedian = median(fovea("studies", "trials", "first", "--json").json().get("trials"));
+        assertThat(seeded.get("value").asDouble()).as("TPE's first guess after 30 trials").isLessThan(firstMedian);
+
+        assertThat(fovea("tune", "--objective", "synthetic:hartmann6", "--name", "other", "--trials", "1", "--in-process",
+                "--synthetic-epoch-ms", "0").exitCode()).isZero();
+        CliRun refused = fovea("tune", "--objective", "synthetic:branin", "--name", "mixed", "--from-study", "other");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("--from-study other searches another space");
+        assertThat(fovea("tune", "--objective", "synthetic:branin", "--from-study", "nowhere").stderr()).contains("'nowhere'");
+    }
+
+    private static double median(JsonNode trials) {
+        List<Double> values = new ArrayList<>();
+        trials.forEach(t -> values.add(t.get("value").asDouble()));
+        values.sort(Double::compare);
+        return values.get(values.size() / 2);
+    }
+
     /** The same study on PostgreSQL (the several-machines database), its trials in child JVMs. */
     @Test
     void aStudyOnPostgresRunsItsTrialsInChildJvms() {

@@ -1,22 +1,70 @@
 package dev.fovea.core.tuning;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** A study's trials as samplers and pruners see them, read from the store when asked, never all held here. */
-public record StoredTrials(StudyStore store, long studyId) implements TrialView {
+/**
+ * A study's trials as samplers and pruners see them, read from the store when asked, never all held here. A warm
+ * start adds the finished trials of earlier studies on the same space ({@code seeds}), numbered below zero (-1,
+ * -2, ... in the order they ran), so that they come before this study's own and never share a number with one.
+ */
+public record StoredTrials(StudyStore store, long studyId, List<Long> seeds) implements TrialView {
+    public StoredTrials(StudyStore store, long studyId) {
+        this(store, studyId, List.of());
+    }
+
+    public StoredTrials {
+        seeds = List.copyOf(seeds);
+    }
+
+    /** The ids of the studies a study was warm-started from (option {@code warm_start}: ids, comma-separated). */
+    public static List<Long> seedsOf(Study study) {
+        String ids = study.options().get(WARM_START);
+        if (ids == null || ids.isBlank()) return List.of();
+        List<Long> out = new ArrayList<>();
+        for (String id : ids.split(",")) out.add(Long.parseLong(id.strip()));
+        return out;
+    }
+
+    /** The study option naming the studies whose trials seed this one. */
+    public static final String WARM_START = "warm_start";
+
     @Override
     public List<Trial> complete() {
-        return store.trialsIn(studyId, Trial.State.COMPLETE).stream().filter(t -> t.value() != null)
-                .map(TrialRecord::trial).toList();
+        return with(Trial.State.COMPLETE, true);
     }
 
     @Override
     public List<Trial> pruned() {
-        return store.trialsIn(studyId, Trial.State.PRUNED).stream().map(TrialRecord::trial).toList();
+        return with(Trial.State.PRUNED, true);
     }
 
     @Override
     public List<Trial> running() {
-        return store.trialsIn(studyId, Trial.State.RUNNING).stream().map(TrialRecord::trial).toList();
+        return with(Trial.State.RUNNING, false);
+    }
+
+    private List<Trial> with(Trial.State state, boolean seeded) {
+        List<Trial> out = new ArrayList<>();
+        if (seeded && !seeds.isEmpty()) {
+            int number = -1;
+            for (long seed : seeds) {
+                List<Trial> earlier = new ArrayList<>();
+                for (TrialRecord t : store.trials(seed, -1, Integer.MAX_VALUE)) {
+                    Trial x = t.trial();
+                    if (x.state() == Trial.State.COMPLETE || x.state() == Trial.State.PRUNED) {
+                        int n = number--;
+                        if (x.state() == state && (state != Trial.State.COMPLETE || x.value() != null)) {
+                            earlier.add(new Trial(n, x.state(), x.params(), x.value(), x.curve()));
+                        }
+                    }
+                }
+                out.addAll(earlier);
+            }
+        }
+        for (TrialRecord t : store.trialsIn(studyId, state)) {
+            if (state != Trial.State.COMPLETE || t.value() != null) out.add(t.trial());
+        }
+        return out;
     }
 }

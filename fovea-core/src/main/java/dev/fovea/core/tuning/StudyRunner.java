@@ -89,7 +89,7 @@ public final class StudyRunner {
             t.setDaemon(true);
             return t;
         });
-        TrialView view = new StoredTrials(store, study.id());
+        TrialView view = new StoredTrials(store, study.id(), StoredTrials.seedsOf(study));
         long lastNanos = System.nanoTime();
         try {
             for (;;) {
