@@ -5,7 +5,8 @@
 # machine kills it. Works from a fresh machine (builds, writes bench/results/tune-memory-<date>.txt); about 5-10
 # minutes on 2 cores.
 #
-# Settings (environment): BENCH_TRIALS (1000), BENCH_OBJECTIVE (branin), BENCH_XMX (512m), and those of
+# Settings (environment): BENCH_TRIALS (1000), BENCH_OBJECTIVE (branin), BENCH_SAMPLER (tpe), BENCH_PRUNER (asha),
+# BENCH_XMX (512m), and those of
 # bench/lib.sh: BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o), FOVEA_BENCH_MVN_LOCK.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -15,6 +16,8 @@ bench_init tune-memory
 TRIALS="${BENCH_TRIALS:-1000}"
 OBJECTIVE="${BENCH_OBJECTIVE:-branin}"
 XMX="${BENCH_XMX:-512m}"
+SAMPLER="${BENCH_SAMPLER:-tpe}"
+PRUNER="${BENCH_PRUNER:-asha}"
 bench_build app
 bench_tmp
 bench_copy_jars app
@@ -23,10 +26,10 @@ WS="$TMP/workspace"
 mkdir -p "$WS"
 {
   bench_header
-  echo "# fovea tune --objective synthetic:$OBJECTIVE --trials $TRIALS --in-process (tpe, asha, 5 epochs, 0 ms), -Xmx$XMX"
+  echo "# fovea tune --objective synthetic:$OBJECTIVE --trials $TRIALS --in-process ($SAMPLER, $PRUNER, 5 epochs, 0 ms), -Xmx$XMX"
   START=$(date +%s)
   FOVEA_JAVA_OPTS="-Xmx$XMX" "$TMP/fovea" --workspace "$WS" tune --objective "synthetic:$OBJECTIVE" --name mem \
-    --trials "$TRIALS" --seed 1 --in-process --synthetic-epochs 5 --synthetic-epoch-ms 0 --json \
+    --trials "$TRIALS" --sampler "$SAMPLER" --pruner "$PRUNER" --seed 1 --in-process --synthetic-epochs 5 --synthetic-epoch-ms 0 --json \
     >"$TMP/tune.json" 2>"$TMP/tune.err" &
   PID=$!
   printf '%8s %8s %10s %12s\n' seconds trials rss_mib heap_mib
