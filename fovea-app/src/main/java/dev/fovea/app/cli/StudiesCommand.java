@@ -196,20 +196,25 @@ final class StudiesCommand {
 
         @Override
         public Integer call() {
-            int code = change(this, name, json, Study.State.STOPPED, List.of(Study.State.RUNNING, Study.State.PAUSED, Study.State.STOPPED));
-            if (now) {
-                StudyStore store = root.storage().studies();
-                Study s = TuneCommand.require(store, name);
-                for (TrialRecord t : store.trialsIn(s.id(), Trial.State.RUNNING)) {
-                    store.finish(s.id(), t.number(), t.version(), Trial.State.STOPPED, null, null,
-                            "stopped by fovea studies stop --now", Instant.now());
-                }
-            }
-            return code;
+            return change(this, name, json, Study.State.STOPPED, List.of(Study.State.RUNNING, Study.State.PAUSED,
+                    Study.State.STOPPED), s -> {
+                        if (!now) return;
+                        StudyStore store = root.storage().studies();
+                        for (TrialRecord t : store.trialsIn(s.id(), Trial.State.RUNNING)) {
+                            store.finish(s.id(), t.number(), t.version(), Trial.State.STOPPED, null, null,
+                                    "stopped by fovea studies stop --now", Instant.now());
+                        }
+                    });
         }
     }
 
     private static int change(FoveaSubcommand c, String name, JsonOption json, Study.State to, List<Study.State> from) {
+        return change(c, name, json, to, from, s -> { });
+    }
+
+    /** Moves the study to {@code to}, then does {@code then} with it, then prints it as it stands. */
+    private static int change(FoveaSubcommand c, String name, JsonOption json, Study.State to, List<Study.State> from,
+            java.util.function.Consumer<Study> then) {
         StudyStore store = c.root.storage().studies();
         for (int tries = 0; tries < 10; tries++) {
             Study s = TuneCommand.require(store, name);
@@ -218,6 +223,7 @@ final class StudiesCommand {
                         + to.word() + " (it must be " + from.stream().map(Study.State::word).collect(Collectors.joining(" or ")) + ")");
             }
             if (s.state() == to || store.setState(s.id(), s.version(), to)) {
+                then.accept(s);
                 Study now = store.find(s.id()).orElseThrow();
                 if (json.on()) c.output.document(TuneCommand.document(store, now));
                 else c.output.text("Study " + name + " is " + to.word() + ".");
