@@ -113,6 +113,11 @@ public final class ChildTrials implements TrialExecutor {
         try {
             for (;;) {
                 String line = lines.poll(WATCH_MS, TimeUnit.MILLISECONDS);
+                if (reporter.abandoned()) {
+                    child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    run.end(RunStatus.STOPPED, null);
+                    return new Abandoned();
+                }
                 if (line == null) {
                     String killedFor = overLimit(child, lastReport);
                     if (killedFor != null) {

@@ -81,13 +81,13 @@ public final class TrainingTrials implements TrialExecutor {
 
             @Override
             public boolean shouldStop() {
-                return stop || Thread.currentThread().isInterrupted();
+                return stop || reporter.abandoned();
             }
         };
         TrainingService.Outcome done = training.train(project, datasetVersion, settings, List.of("study:" + study.name()),
                 null, listener, study.id(), trialNumber);
         reporter.run(done.run().id());
-        if (Thread.interrupted()) throw new InterruptedException("trial " + trialNumber + " was abandoned");
+        if (reporter.abandoned()) return new Abandoned();
         if (stoppedAt[0] > 0 && stoppedAt[0] < settings.epochs()) return new Pruned(stoppedAt[0]);
         if (best[0] == null) return new Failed("the training reported no epoch", true);
         return new Complete(best[0]);

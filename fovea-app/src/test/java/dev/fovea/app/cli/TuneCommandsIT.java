@@ -229,6 +229,7 @@ class TuneCommandsIT {
         CliRun stopped = fovea("studies", "stop", "s", "--now");
         assertThat(stopped.exitCode()).as(stopped.stderr()).isZero();
         CliRun after = stopping.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(after.exitCode()).as(after.stderr()).isZero();
         assertThat(after.json().get("state").asText()).isEqualTo("stopped");
         JsonNode trials = fovea("studies", "trials", "s", "--json").json().get("trials");
         assertThat(trials.size()).isLessThan(50);

@@ -61,6 +61,9 @@ public final class StudyRunner {
     private final Duration tick;
     /** Trials of this process whose attempt has ended and is being recorded: never interrupted then. */
     private final java.util.Set<Integer> writing = ConcurrentHashMap.newKeySet();
+    /** Trials of this process to give up (see {@link TrialExecutor.Reporter#abandoned}). */
+    private final java.util.Set<Integer> abandon = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     /**
      * @param staleAfter a running attempt whose heartbeat is older than this is lost (its machine died)
@@ -82,6 +85,8 @@ public final class StudyRunner {
     public Study run(Study study, Plan plan, Events events) throws InterruptedException {
         Map<Integer, Future<?>> mine = new ConcurrentHashMap<>();
         writing.clear();
+        abandon.clear();
+        stopping = false;
         Semaphore ended = new Semaphore(0);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(plan.slots(), r -> {
@@ -97,7 +102,7 @@ public final class StudyRunner {
                 store.addSeconds(study.id(), (now - lastNanos) / 1e9);
                 lastNanos = now;
                 study = store.find(study.id()).orElseThrow();
-                // A trial that ended before its future was put in the map is removed here.
+                // A trial that ended before its future was put in the map (or knew itself) is removed here.
                 mine.values().removeIf(Future::isDone);
                 reclaimLost(study, mine.keySet());
                 for (int n : List.copyOf(mine.keySet())) {
@@ -106,7 +111,7 @@ public final class StudyRunner {
                     Future<?> f = mine.get(n);
                     if (t == null || f == null) continue;
                     if (t.state() != Trial.State.RUNNING || !isMine(t.current())) {
-                        if (!writing.contains(n)) f.cancel(true); // stopped now, or taken from this process as lost
+                        abandon.add(n); // stopped now, or taken from this process as lost
                     } else {
                         store.heartbeat(study.id(), n, clock.instant());
                     }
@@ -120,14 +125,20 @@ public final class StudyRunner {
                             break;
                         }
                         Study s = study;
-                        mine.put(next.number, pool.submit(() -> {
+                        // The trial's own thread removes exactly its own entry: once it has requeued the trial, this
+                        // loop may already have taken the same number again under a new future.
+                        var self = new java.util.concurrent.atomic.AtomicReference<Future<?>>();
+                        Future<?> f = pool.submit(() -> {
                             try {
                                 runTrial(s, plan, view, next, events);
                             } finally {
-                                mine.remove(next.number);
+                                Future<?> own = self.get();
+                                if (own != null) mine.remove(next.number, own);
                                 ended.release();
                             }
-                        }));
+                        });
+                        self.set(f);
+                        mine.put(next.number, f);
                     }
                 }
                 StudyStore.Counts counts = store.counts(study.id());
@@ -143,8 +154,10 @@ public final class StudyRunner {
                 ended.drainPermits();
             }
         } finally {
-            pool.shutdownNow();
-            pool.awaitTermination(30, TimeUnit.SECONDS);
+            // Trials still going are given up by flag, so that none is interrupted inside a database write.
+            stopping = true;
+            pool.shutdown();
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) pool.shutdownNow();
             store.addSeconds(study.id(), (System.nanoTime() - lastNanos) / 1e9);
         }
     }
@@ -220,6 +233,11 @@ public final class StudyRunner {
             public void run(long runId) {
                 store.setRun(study.id(), n, runId);
             }
+
+            @Override
+            public boolean abandoned() {
+                return stopping || abandon.contains(n);
+            }
         };
         TrialExecutor.Outcome outcome;
         try {
@@ -231,12 +249,12 @@ public final class StudyRunner {
             outcome = new TrialExecutor.Failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), false);
         }
         writing.add(n);
-        Thread.interrupted(); // a cancel that came as the attempt ended must not break the writes below
         try {
             write(study, n, outcome);
             store.trial(study.id(), n).ifPresent(events::ended);
         } finally {
             writing.remove(n);
+            abandon.remove(n);
         }
     }
 

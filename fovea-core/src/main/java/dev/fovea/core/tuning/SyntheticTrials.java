@@ -32,6 +32,10 @@ public final class SyntheticTrials implements TrialExecutor {
         try {
             for (int e = 1; e <= epochs; e++) {
                 if (epochMillis > 0) Thread.sleep(epochMillis);
+                if (reporter.abandoned()) {
+                    runs.end(run, RunStatus.STOPPED, null);
+                    return new Abandoned();
+                }
                 double v = curve.get(e - 1);
                 runs.epoch(run, e, v);
                 if (reporter.epoch(e, v) && e < epochs) {

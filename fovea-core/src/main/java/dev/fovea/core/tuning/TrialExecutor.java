@@ -5,7 +5,9 @@ import java.util.Map;
 /**
  * Runs one attempt at a trial (in this process or in a child process) and says how it ended. It reports the
  * objective after each epoch to the {@link Reporter}, whose answer says whether to stop there (a pruner's verdict).
- * An interrupt means the attempt is to be abandoned (the study stopped now, or this process is shutting down).
+ * When {@link Reporter#abandoned} turns true (the study was stopped now, the trial was taken as lost, or this
+ * process is stopping) the executor ends the attempt soon and returns {@link Abandoned}. Cancelling is a flag,
+ * not a thread interrupt: an interrupt landing in a database write can close the embedded database's file.
  */
 public interface TrialExecutor {
     Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter) throws InterruptedException;
@@ -16,6 +18,11 @@ public interface TrialExecutor {
 
         /** The run that records this attempt was created. */
         void run(long runId);
+
+        /** True once the attempt is to be given up. */
+        default boolean abandoned() {
+            return false;
+        }
     }
 
     sealed interface Outcome {}
@@ -33,6 +40,6 @@ public interface TrialExecutor {
      */
     record Failed(String reason, boolean fatal) implements Outcome {}
 
-    /** Abandoned after an interrupt. */
+    /** Given up because {@link Reporter#abandoned} said so (or after an interrupt). */
     record Abandoned() implements Outcome {}
 }
