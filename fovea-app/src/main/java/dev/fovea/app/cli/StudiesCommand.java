@@ -7,14 +7,13 @@ import dev.fovea.app.views.Json;
 import dev.fovea.app.views.StudyViews;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.StudyStates;
 import dev.fovea.core.tuning.StudyStore;
-import dev.fovea.core.tuning.Trial;
 import dev.fovea.core.tuning.TrialRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,10 +38,7 @@ final class StudiesCommand {
         @Override
         public Integer call() {
             StudyStore store = root.storage().studies();
-            List<Map<String, Object>> docs = store.list().stream().map(s -> {
-                TrialRecord best = StudyPlans.best(store, s, StudyPlans.space(s).objective()).orElse(null);
-                return StudyViews.summary(s, store.counts(s.id()), best);
-            }).toList();
+            List<Map<String, Object>> docs = store.list().stream().map(s -> StudyPlans.document(store, s, true)).toList();
             if (json.on()) {
                 output.document(Json.object("studies", docs));
                 return 0;
@@ -197,39 +193,25 @@ final class StudiesCommand {
         @Override
         public Integer call() {
             return change(this, name, json, Study.State.STOPPED, List.of(Study.State.RUNNING, Study.State.PAUSED,
-                    Study.State.STOPPED), s -> {
-                        if (!now) return;
-                        StudyStore store = root.storage().studies();
-                        for (TrialRecord t : store.trialsIn(s.id(), Trial.State.RUNNING)) {
-                            store.finish(s.id(), t.number(), t.version(), Trial.State.STOPPED, null, null,
-                                    "stopped by fovea studies stop --now", Instant.now());
-                        }
+                    Study.State.STOPPED), (states, s) -> {
+                        if (now) states.stopRunningTrials(s, "stopped by fovea studies stop --now");
                     });
         }
     }
 
     private static int change(FoveaSubcommand c, String name, JsonOption json, Study.State to, List<Study.State> from) {
-        return change(c, name, json, to, from, s -> { });
+        return change(c, name, json, to, from, (states, s) -> { });
     }
 
     /** Moves the study to {@code to}, then does {@code then} with it, then prints it as it stands. */
     private static int change(FoveaSubcommand c, String name, JsonOption json, Study.State to, List<Study.State> from,
-            java.util.function.Consumer<Study> then) {
+            java.util.function.BiConsumer<StudyStates, Study> then) {
         StudyStore store = c.root.storage().studies();
-        for (int tries = 0; tries < 10; tries++) {
-            Study s = TuneCommand.require(store, name);
-            if (!from.contains(s.state())) {
-                throw FoveaException.conflict("study " + name + " is " + s.state().word() + "; it cannot be made "
-                        + to.word() + " (it must be " + from.stream().map(Study.State::word).collect(Collectors.joining(" or ")) + ")");
-            }
-            if (s.state() == to || store.setState(s.id(), s.version(), to)) {
-                then.accept(s);
-                Study now = store.find(s.id()).orElseThrow();
-                if (json.on()) c.output.document(TuneCommand.document(store, now));
-                else c.output.text("Study " + name + " is " + to.word() + ".");
-                return 0;
-            }
-        }
-        throw FoveaException.conflict("study " + name + " kept changing while its state was being set; try again");
+        StudyStates states = new StudyStates(store, java.time.Clock.systemUTC());
+        Study s = states.change(name, to, from);
+        then.accept(states, s);
+        if (json.on()) c.output.document(TuneCommand.document(store, store.find(s.id()).orElseThrow()));
+        else c.output.text("Study " + name + " is " + to.word() + ".");
+        return 0;
     }
 }

@@ -9,6 +9,7 @@ import dev.fovea.core.project.Project;
 import dev.fovea.core.tuning.NewStudy;
 import dev.fovea.core.tuning.SearchSpace;
 import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.StudyStates;
 import dev.fovea.core.tuning.StudyRunner;
 import dev.fovea.core.tuning.StudyStore;
 import dev.fovea.core.tuning.SyntheticObjective;
@@ -101,14 +102,11 @@ final class TuneCommand extends FoveaSubcommand {
     }
 
     static Study require(StudyStore store, String name) {
-        return store.find(name).orElseThrow(() -> FoveaException.notFound("study '" + name
-                + "' does not exist (fovea studies list shows the studies)"));
+        return new StudyStates(store, java.time.Clock.systemUTC()).require(name);
     }
 
     static Map<String, Object> document(StudyStore store, Study study) {
-        SearchSpace space = StudyPlans.space(study);
-        TrialRecord best = StudyPlans.best(store, study, space.objective()).orElse(null);
-        return StudyViews.json(study, store.counts(study.id()), best);
+        return StudyPlans.document(store, study, false);
     }
 
     private Study createOrFind(StudyStore store) {

@@ -1,11 +1,11 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.app.tune.ParentWatch;
 import dev.fovea.app.tune.StudyPlans;
 import dev.fovea.app.tune.TrainingTrials;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.run.Run;
-import dev.fovea.core.training.EpochMetrics;
 import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainingListener;
 import dev.fovea.core.training.TrainingPlan;
@@ -13,15 +13,12 @@ import dev.fovea.core.tuning.Objective;
 import dev.fovea.core.tuning.Study;
 import dev.fovea.core.tuning.StudyStore;
 import dev.fovea.core.tuning.TrialRecord;
-import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -36,26 +33,13 @@ import picocli.CommandLine.Parameters;
                 + "and time and decides after every epoch whether it goes on (over the standard input and output)."},
         footerHeading = "%nExample (what fovea tune runs):%n", footer = {"  fovea tune-trial 3 17"})
 final class TuneTrialCommand extends FoveaSubcommand {
-    /** The exit code of a child whose parent went away. */
-    static final int PARENT_GONE = 3;
-
     @Parameters(index = "0", paramLabel = "STUDY_ID") long studyId;
     @Parameters(index = "1", paramLabel = "TRIAL") int trial;
 
     @Override
     public Integer call() throws Exception {
         PrintStream pipe = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-        Thread parent = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) answers.add(line.trim());
-            } catch (Exception e) {
-                // taken as the parent being gone
-            }
-            Runtime.getRuntime().halt(PARENT_GONE);
-        }, "parent-watch");
-        parent.setDaemon(true);
-        parent.start();
+        BlockingQueue<String> answers = ParentWatch.start();
 
         StudyStore store = root.storage().studies();
         Study study = store.find(studyId).orElseThrow(() -> FoveaException.notFound("study " + studyId + " does not exist"));
@@ -65,11 +49,17 @@ final class TuneTrialCommand extends FoveaSubcommand {
                 FoveaException.notFound("project " + study.projectId() + " of study " + study.name() + " does not exist"));
         TrainSettings settings = TrainingTrials.settings(study.options(), record.params());
         Objective objective = StudyPlans.space(study).objective();
-        int[] stoppedAt = {0};
-        Double[] best = {null};
-        TrainingListener listener = new TrainingListener() {
-            boolean stop;
-
+        TrainingTrials.EpochListener epochs = new TrainingTrials.EpochListener(objective, (epoch, value) -> {
+            pipe.println("epoch " + epoch + " " + value);
+            try {
+                return answers.take().equals("stop");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }, () -> false);
+        // The run exists once training starts: say which it is, so the parent can close it if this process dies.
+        TrainingListener listener = TrainingListener.all(new TrainingListener() {
             @Override
             public void onStart(TrainingPlan plan) {
                 for (Run r : root.storage().runs().runs(project.id())) {
@@ -79,31 +69,12 @@ final class TuneTrialCommand extends FoveaSubcommand {
                     }
                 }
             }
-
-            @Override
-            public void onEpoch(EpochMetrics m) {
-                double v = TrainingTrials.objective(objective, m);
-                if (best[0] == null || objective.better(v, best[0])) best[0] = v;
-                pipe.println("epoch " + m.epoch() + " " + v);
-                try {
-                    stop = answers.take().equals("stop");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop = true;
-                }
-                if (stop) stoppedAt[0] = m.epoch();
-            }
-
-            @Override
-            public boolean shouldStop() {
-                return stop;
-            }
-        };
+        }, epochs);
         root.services().training().train(project, study.datasetVersion(), settings, List.of("study:" + study.name()),
                 null, listener, study.id(), trial);
-        if (stoppedAt[0] > 0 && stoppedAt[0] < settings.epochs()) pipe.println("pruned " + stoppedAt[0]);
-        else if (best[0] == null) throw new FoveaException("no_epoch", "trial " + trial + " of study " + study.name() + " reported no epoch");
-        else pipe.println("done " + best[0]);
+        if (epochs.stoppedAt() > 0 && epochs.stoppedAt() < settings.epochs()) pipe.println("pruned " + epochs.stoppedAt());
+        else if (epochs.best() == null) throw new FoveaException("no_epoch", "trial " + trial + " of study " + study.name() + " reported no epoch");
+        else pipe.println("done " + epochs.best());
         return 0;
     }
 }

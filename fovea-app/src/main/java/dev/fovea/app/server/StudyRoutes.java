@@ -5,12 +5,11 @@ import dev.fovea.app.views.Json;
 import dev.fovea.app.views.StudyViews;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.StudyStates;
 import dev.fovea.core.tuning.StudyStore;
-import dev.fovea.core.tuning.Trial;
 import dev.fovea.core.tuning.TrialRecord;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -41,14 +40,16 @@ public final class StudyRoutes {
         return context.storage().studies();
     }
 
+    private StudyStates states() {
+        return new StudyStates(store(), java.time.Clock.systemUTC());
+    }
+
     private Study study(Context ctx) {
-        String name = ctx.pathParam("name");
-        return store().find(name).orElseThrow(() -> FoveaException.notFound("study '" + name + "' does not exist"));
+        return states().require(ctx.pathParam("name"));
     }
 
     private Map<String, Object> document(Study s, boolean summary) {
-        TrialRecord best = StudyPlans.best(store(), s, StudyPlans.space(s).objective()).orElse(null);
-        return summary ? StudyViews.summary(s, store().counts(s.id()), best) : StudyViews.json(s, store().counts(s.id()), best);
+        return StudyPlans.document(store(), s, summary);
     }
 
     private void list(Context ctx) {
@@ -83,28 +84,13 @@ public final class StudyRoutes {
     }
 
     private void stop(Context ctx) {
-        Study s = change(ctx, Study.State.STOPPED, List.of(Study.State.RUNNING, Study.State.PAUSED, Study.State.STOPPED));
-        if ("true".equals(ctx.queryParam("now"))) {
-            for (TrialRecord t : store().trialsIn(s.id(), Trial.State.RUNNING)) {
-                store().finish(s.id(), t.number(), t.version(), Trial.State.STOPPED, null, null,
-                        "stopped over the API with now=true", Instant.now());
-            }
-            ctx.json(document(s, false));
-        }
+        Study s = states().change(ctx.pathParam("name"), Study.State.STOPPED,
+                List.of(Study.State.RUNNING, Study.State.PAUSED, Study.State.STOPPED));
+        if ("true".equals(ctx.queryParam("now"))) states().stopRunningTrials(s, "stopped over the API with now=true");
+        ctx.json(document(store().find(s.id()).orElseThrow(), false));
     }
 
-    private Study change(Context ctx, Study.State to, List<Study.State> from) {
-        for (int tries = 0; tries < 10; tries++) {
-            Study s = study(ctx);
-            if (!from.contains(s.state())) {
-                throw FoveaException.conflict("study " + s.name() + " is " + s.state().word() + "; it cannot be made " + to.word());
-            }
-            if (s.state() == to || store().setState(s.id(), s.version(), to)) {
-                Study now = store().find(s.id()).orElseThrow();
-                ctx.json(document(now, false));
-                return now;
-            }
-        }
-        throw FoveaException.conflict("study kept changing while its state was being set; try again");
+    private void change(Context ctx, Study.State to, List<Study.State> from) {
+        ctx.json(document(states().change(ctx.pathParam("name"), to, from), false));
     }
 }

@@ -111,6 +111,13 @@ public final class StudyPlans {
         };
     }
 
+    /** A study as {@code tune --json} and {@code studies show --json} give it; {@code summary} adds its setup (lists). */
+    public static Map<String, Object> document(StudyStore store, Study study, boolean summary) {
+        TrialRecord best = best(store, study, space(study).objective()).orElse(null);
+        return summary ? dev.fovea.app.views.StudyViews.summary(study, store.counts(study.id()), best)
+                : dev.fovea.app.views.StudyViews.json(study, store.counts(study.id()), best);
+    }
+
     /** The complete trial with the best value (the first of equals), if any. */
     public static Optional<TrialRecord> best(StudyStore store, Study study, Objective objective) {
         TrialRecord best = null;

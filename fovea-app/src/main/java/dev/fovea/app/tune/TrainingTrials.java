@@ -57,6 +57,49 @@ public final class TrainingTrials implements TrialExecutor {
         };
     }
 
+    /**
+     * What a training trial's loop hears after each epoch: the objective is read, the best kept, and
+     * {@code answer} (the pruner's verdict, in this process or over the pipe) says whether to stop there.
+     */
+    public static final class EpochListener implements TrainingListener {
+        private final Objective objective;
+        private final java.util.function.BiPredicate<Integer, Double> answer;
+        private final java.util.function.BooleanSupplier abandoned;
+        private boolean stop;
+        private int stoppedAt;
+        private Double best;
+
+        public EpochListener(Objective objective, java.util.function.BiPredicate<Integer, Double> answer,
+                java.util.function.BooleanSupplier abandoned) {
+            this.objective = objective;
+            this.answer = answer;
+            this.abandoned = abandoned;
+        }
+
+        @Override
+        public void onEpoch(EpochMetrics m) {
+            double v = TrainingTrials.objective(objective, m);
+            if (best == null || objective.better(v, best)) best = v;
+            stop = answer.test(m.epoch(), v);
+            if (stop) stoppedAt = m.epoch();
+        }
+
+        @Override
+        public boolean shouldStop() {
+            return stop || abandoned.getAsBoolean();
+        }
+
+        /** Where the pruner stopped it (0: it was not). */
+        public int stoppedAt() {
+            return stoppedAt;
+        }
+
+        /** The best objective value of any epoch, null before the first. */
+        public Double best() {
+            return best;
+        }
+    }
+
     @Override
     public Outcome run(Study study, int trialNumber, Map<String, Object> params, Reporter reporter)
             throws InterruptedException {
@@ -66,30 +109,13 @@ public final class TrainingTrials implements TrialExecutor {
         } catch (FoveaException e) {
             return new Failed(e.getMessage(), true);
         }
-        int[] stoppedAt = {0};
-        Double[] best = {null};
-        TrainingListener listener = new TrainingListener() {
-            boolean stop;
-
-            @Override
-            public void onEpoch(EpochMetrics m) {
-                double v = objective(objective, m);
-                if (best[0] == null || objective.better(v, best[0])) best[0] = v;
-                stop = reporter.epoch(m.epoch(), v);
-                if (stop) stoppedAt[0] = m.epoch();
-            }
-
-            @Override
-            public boolean shouldStop() {
-                return stop || reporter.abandoned();
-            }
-        };
+        EpochListener listener = new EpochListener(objective, reporter::epoch, reporter::abandoned);
         TrainingService.Outcome done = training.train(project, datasetVersion, settings, List.of("study:" + study.name()),
                 null, listener, study.id(), trialNumber);
         reporter.run(done.run().id());
         if (reporter.abandoned()) return new Abandoned();
-        if (stoppedAt[0] > 0 && stoppedAt[0] < settings.epochs()) return new Pruned(stoppedAt[0]);
-        if (best[0] == null) return new Failed("the training reported no epoch", true);
-        return new Complete(best[0]);
+        if (listener.stoppedAt() > 0 && listener.stoppedAt() < settings.epochs()) return new Pruned(listener.stoppedAt());
+        if (listener.best() == null) return new Failed("the training reported no epoch", true);
+        return new Complete(listener.best());
     }
 }

@@ -2,8 +2,6 @@ package dev.fovea.app.tune;
 
 import dev.fovea.core.tuning.SyntheticObjective;
 import dev.fovea.core.tuning.SyntheticObjective.Misbehaviour;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The child process of one synthetic trial. It writes {@code epoch N VALUE} after each epoch and waits for the
@@ -22,9 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Arguments: {@code OBJECTIVE TRIAL EPOCHS EPOCH_MS [NAME=KIND:VALUE ...]} with KIND f, i, b or s.
  */
 public final class TrialChild {
-    /** The exit code of a child whose parent went away. */
-    static final int PARENT_GONE = 3;
-
     private TrialChild() {}
 
     public static void main(String[] args) throws Exception {
@@ -37,17 +31,7 @@ public final class TrialChild {
             int eq = args[i].indexOf('=');
             params.put(args[i].substring(0, eq), ParamText.parse(args[i].substring(eq + 1)));
         }
-        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-        Thread stdin = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) answers.add(line.trim());
-            } catch (Exception e) {
-                // treated as the parent being gone
-            }
-            Runtime.getRuntime().halt(PARENT_GONE);
-        }, "parent-watch");
-        stdin.setDaemon(true);
-        stdin.start();
+        BlockingQueue<String> answers = ParentWatch.start();
 
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         Misbehaviour bad = Misbehaviour.named(objective);
