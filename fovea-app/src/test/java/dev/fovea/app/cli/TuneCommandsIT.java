@@ -305,6 +305,19 @@ class TuneCommandsIT {
             assertThat(r.exitCode()).as(String.join(" ", c.getKey()) + ": " + r.stderr()).isEqualTo(2);
             assertThat(r.stderr()).as(String.join(" ", c.getKey())).contains(c.getValue());
         }
+        // Settings, the other commands and the child's own entry point name what is wrong too.
+        Map<List<String>, String> more = Map.of(
+                List.of("-s", "tune.trial_timeout=soon", "tune", "--objective", "synthetic:branin"), "tune.trial_timeout",
+                List.of("-s", "tune.trial_memory_mb=-1", "tune", "--objective", "synthetic:branin"), "tune.trial_memory_mb",
+                List.of("studies", "show", "nowhere"), "'nowhere'",
+                List.of("studies", "trials", "nowhere", "--json"), "'nowhere'",
+                List.of("studies", "unpause", "nowhere"), "'nowhere'",
+                List.of("tune-trial", "999", "0"), "study 999");
+        for (var c : more.entrySet()) {
+            CliRun r = fovea(c.getKey().toArray(String[]::new));
+            assertThat(r.exitCode()).as(String.join(" ", c.getKey()) + ": " + r.stderr()).isEqualTo(2);
+            assertThat(r.stderr()).as(String.join(" ", c.getKey())).contains(c.getValue());
+        }
         assertThat(fovea("studies", "list", "--json").json().get("studies")).isEmpty();
     }
 
