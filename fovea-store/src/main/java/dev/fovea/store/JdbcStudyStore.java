@@ -6,6 +6,7 @@ import dev.fovea.core.tuning.Study;
 import dev.fovea.core.tuning.StudyStore;
 import dev.fovea.core.tuning.Trial;
 import dev.fovea.core.tuning.TrialRecord;
+import dev.fovea.core.tuning.TrialView;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -177,6 +178,41 @@ public final class JdbcStudyStore implements StudyStore {
     }
 
     @Override
+    public List<TrialRecord> bestFinished(long studyId, boolean maximize, int before, int limit) {
+        if (limit <= 0) return List.of();
+        String order = maximize ? "DESC" : "ASC";
+        List<Integer> numbers = new ArrayList<>(jdbc.query("SELECT number FROM trial WHERE study_id = ? AND state = ?"
+                + " AND trial_value IS NOT NULL AND number < ? ORDER BY trial_value " + order + ", number LIMIT " + limit,
+                rs -> rs.getInt(1), studyId, word(Trial.State.COMPLETE), before));
+        if (numbers.size() < limit) {
+            // A pruned trial ranks by the value of its last reported epoch.
+            numbers.addAll(jdbc.query("SELECT t.number FROM trial t JOIN trial_value v ON v.study_id = t.study_id"
+                    + " AND v.number = t.number AND v.epoch = (SELECT MAX(w.epoch) FROM trial_value w WHERE"
+                    + " w.study_id = t.study_id AND w.number = t.number) WHERE t.study_id = ? AND t.state = ? AND"
+                    + " t.number < ? ORDER BY v.trial_value " + order + ", t.number LIMIT " + (limit - numbers.size()),
+                    rs -> rs.getInt(1), studyId, word(Trial.State.PRUNED), before));
+        }
+        if (numbers.isEmpty()) return List.of();
+        Map<Integer, TrialRecord> byNumber = new java.util.HashMap<>();
+        String in = String.join(",", java.util.Collections.nCopies(numbers.size(), "?"));
+        Object[] args = new Object[numbers.size() + 1];
+        args[0] = studyId;
+        for (int i = 0; i < numbers.size(); i++) args[i + 1] = numbers.get(i);
+        for (TrialRecord t : read("t.study_id = ? AND t.number IN (" + in + ")", false, Integer.MAX_VALUE, args)) {
+            byNumber.put(t.number(), t);
+        }
+        return numbers.stream().map(byNumber::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
+    public List<TrialView.Reported> reportedAt(long studyId, int epoch) {
+        return jdbc.query("SELECT v.number, v.trial_value FROM trial_value v JOIN trial t ON t.study_id = v.study_id AND"
+                + " t.number = v.number WHERE v.study_id = ? AND v.epoch = ? AND t.state IN (?, ?, ?) ORDER BY v.number",
+                rs -> new TrialView.Reported(rs.getInt(1), rs.getDouble(2)), studyId, epoch, word(Trial.State.COMPLETE),
+                word(Trial.State.PRUNED), word(Trial.State.RUNNING));
+    }
+
+    @Override
     public Counts counts(long studyId) {
         Map<Trial.State, Integer> by = new EnumMap<>(Trial.State.class);
         jdbc.query("SELECT state, COUNT(*) FROM trial WHERE study_id = ? GROUP BY state", rs -> {
@@ -188,7 +224,11 @@ public final class JdbcStudyStore implements StudyStore {
         return new Counts(by, epochs);
     }
 
-    /** Trials matching a condition on {@code trial t}, by number, with params and curves (and attempts if asked). */
+    /**
+     * Trials matching a condition on {@code trial t}, by number, with params and curves (and attempts if asked).
+     * Their parameters, values and attempts are read for the numbers between the lowest and the highest found, or,
+     * when few trials were found among many numbers (a study's best), for those numbers only.
+     */
     private List<TrialRecord> read(String where, boolean withAttempts, int limit, Object... params) {
         return jdbc.transaction("read trials", c -> {
             Map<Integer, Row> rows = new LinkedHashMap<>();
@@ -203,22 +243,29 @@ public final class JdbcStudyStore implements StudyStore {
             long study = rows.values().iterator().next().studyId;
             int low = rows.keySet().stream().min(Integer::compare).orElseThrow();
             int high = rows.keySet().stream().max(Integer::compare).orElseThrow();
-            Jdbc.query(c, "SELECT number, name, kind, value_text FROM trial_param WHERE study_id = ? AND number BETWEEN ?"
-                    + " AND ? ORDER BY number, position", rs -> {
+            boolean sparse = rows.size() <= 200 && (long) rows.size() * 4 < (long) high - low + 1;
+            String which = sparse ? "number IN (" + String.join(",", java.util.Collections.nCopies(rows.size(), "?")) + ")"
+                    : "number BETWEEN ? AND ?";
+            List<Object> args = new ArrayList<>();
+            args.add(study);
+            if (sparse) args.addAll(rows.keySet());
+            else args.addAll(List.of(low, high));
+            Object[] range = args.toArray();
+            Jdbc.query(c, "SELECT number, name, kind, value_text FROM trial_param WHERE study_id = ? AND " + which
+                    + " ORDER BY number, position", rs -> {
                         Row r = rows.get(rs.getInt(1));
                         if (r != null) r.params.put(rs.getString(2), value(rs.getString(3), rs.getString(4)));
                         return null;
-                    }, study, low, high);
-            Jdbc.query(c, "SELECT number, trial_value FROM trial_value WHERE study_id = ? AND number BETWEEN ? AND ?"
+                    }, range);
+            Jdbc.query(c, "SELECT number, trial_value FROM trial_value WHERE study_id = ? AND " + which
                     + " ORDER BY number, epoch", rs -> {
                         Row r = rows.get(rs.getInt(1));
                         if (r != null) r.curve.add(rs.getDouble(2));
                         return null;
-                    }, study, low, high);
+                    }, range);
             if (withAttempts) {
                 Jdbc.query(c, "SELECT number, attempt, worker, host, pid, started_at, heartbeat_at, ended_at, outcome,"
-                        + " detail FROM trial_attempt WHERE study_id = ? AND number BETWEEN ? AND ? ORDER BY number,"
-                        + " attempt", rs -> {
+                        + " detail FROM trial_attempt WHERE study_id = ? AND " + which + " ORDER BY number, attempt", rs -> {
                             Row r = rows.get(rs.getInt(1));
                             if (r != null) {
                                 r.attempts.add(new TrialRecord.Attempt(rs.getInt("attempt"), rs.getString("worker"),
@@ -227,7 +274,7 @@ public final class JdbcStudyStore implements StudyStore {
                                         rs.getString("outcome"), rs.getString("detail")));
                             }
                             return null;
-                        }, study, low, high);
+                        }, range);
             }
             return rows.values().stream().map(Row::record).toList();
         });

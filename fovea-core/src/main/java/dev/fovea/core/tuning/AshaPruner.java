@@ -32,10 +32,8 @@ public record AshaPruner(int minEpochs, int eta) implements Pruner {
         double mine = objective.loss(curve.get(epoch - 1));
         List<Double> competing = new ArrayList<>();
         competing.add(mine);
-        for (List<Trial> list : List.of(trials.complete(), trials.pruned(), trials.running())) {
-            for (Trial t : list) {
-                if (t.number() != trialNumber && t.curve().size() >= epoch) competing.add(objective.loss(t.curve().get(epoch - 1)));
-            }
+        for (TrialView.Reported r : trials.reportedAt(epoch)) {
+            if (r.number() != trialNumber) competing.add(objective.loss(r.value()));
         }
         competing.sort(Double::compare);
         int promotable = Math.max(0, competing.size() / eta - 1);

@@ -1,7 +1,6 @@
 package dev.fovea.core.tuning;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -48,13 +47,7 @@ public record EvolutionSampler(int population, int tournament) implements Sample
     /** The best {@code population} trials finished before this one's generation began, best first. */
     private List<Trial> parents(Objective objective, TrialView trials, int trialNumber) {
         int generationStart = (trialNumber / population) * population;
-        List<Trial> pool = new ArrayList<>();
-        for (Trial t : trials.complete()) if (t.number() < generationStart && t.value() != null) pool.add(t);
-        for (Trial t : trials.pruned()) if (t.number() < generationStart && t.lastValue() != null) pool.add(t);
-        Comparator<Trial> best = Comparator.comparing((Trial t) -> t.state() != Trial.State.COMPLETE)
-                .thenComparingDouble(t -> objective.loss(t.lastValue())).thenComparingInt(Trial::number);
-        pool.sort(best);
-        return pool.subList(0, Math.min(pool.size(), population));
+        return trials.best(objective, population, generationStart);
     }
 
     private Trial pick(List<Trial> parents, SplittableRandom rng) {

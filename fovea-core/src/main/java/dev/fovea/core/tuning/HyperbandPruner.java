@@ -62,6 +62,11 @@ public record HyperbandPruner(int minEpochs, int maxEpochs, int eta) implements 
             @Override public List<Trial> pruned() { return mine(trials.pruned()); }
             @Override public List<Trial> running() { return mine(trials.running()); }
 
+            @Override
+            public List<Reported> reportedAt(int epoch) {
+                return trials.reportedAt(epoch).stream().filter(r -> bracket(r.number()) == b).toList();
+            }
+
             private List<Trial> mine(List<Trial> all) {
                 return all.stream().filter(t -> bracket(t.number()) == b).toList();
             }

@@ -44,26 +44,50 @@ public record StoredTrials(StudyStore store, long studyId, List<Long> seeds) imp
         return with(Trial.State.RUNNING, false);
     }
 
+    @Override
+    public List<Trial> best(Objective objective, int limit, int before) {
+        List<Trial> pool = new ArrayList<>();
+        for (Trial t : seeded()) {
+            if (t.number() < before && (t.state() == Trial.State.COMPLETE ? t.value() != null : t.lastValue() != null)) pool.add(t);
+        }
+        for (TrialRecord t : store.bestFinished(studyId, objective.maximize(), before, limit)) pool.add(t.trial());
+        pool.sort(TrialView.ranking(objective));
+        return List.copyOf(pool.subList(0, Math.min(pool.size(), Math.max(0, limit))));
+    }
+
+    @Override
+    public List<Reported> reportedAt(int epoch) {
+        List<Reported> out = new ArrayList<>();
+        for (Trial t : seeded()) if (epoch >= 1 && t.curve().size() >= epoch) out.add(new Reported(t.number(), t.curve().get(epoch - 1)));
+        out.addAll(store.reportedAt(studyId, epoch));
+        return out;
+    }
+
     private List<Trial> with(Trial.State state, boolean seeded) {
         List<Trial> out = new ArrayList<>();
-        if (seeded && !seeds.isEmpty()) {
-            int number = -1;
-            for (long seed : seeds) {
-                List<Trial> earlier = new ArrayList<>();
-                for (TrialRecord t : store.trials(seed, -1, Integer.MAX_VALUE)) {
-                    Trial x = t.trial();
-                    if (x.state() == Trial.State.COMPLETE || x.state() == Trial.State.PRUNED) {
-                        int n = number--;
-                        if (x.state() == state && (state != Trial.State.COMPLETE || x.value() != null)) {
-                            earlier.add(new Trial(n, x.state(), x.params(), x.value(), x.curve()));
-                        }
-                    }
-                }
-                out.addAll(earlier);
+        if (seeded) {
+            for (Trial t : seeded()) {
+                if (t.state() == state && (state != Trial.State.COMPLETE || t.value() != null)) out.add(t);
             }
         }
         for (TrialRecord t : store.trialsIn(studyId, state)) {
             if (state != Trial.State.COMPLETE || t.value() != null) out.add(t.trial());
+        }
+        return out;
+    }
+
+    /** The finished trials of the studies this one was warm-started from, numbered -1, -2, ... in the order they ran. */
+    private List<Trial> seeded() {
+        if (seeds.isEmpty()) return List.of();
+        List<Trial> out = new ArrayList<>();
+        int number = -1;
+        for (long seed : seeds) {
+            for (TrialRecord t : store.trials(seed, -1, Integer.MAX_VALUE)) {
+                Trial x = t.trial();
+                if (x.state() == Trial.State.COMPLETE || x.state() == Trial.State.PRUNED) {
+                    out.add(new Trial(number--, x.state(), x.params(), x.value(), x.curve()));
+                }
+            }
         }
         return out;
     }

@@ -39,6 +39,15 @@ public interface StudyStore {
     /** Trials in one state, by number (parameters and curves, no attempts). */
     List<TrialRecord> trialsIn(long studyId, Trial.State state);
 
+    /**
+     * The best {@code limit} finished trials numbered below {@code before}, best first, as {@link TrialView#best}
+     * orders them (complete by value, then pruned by their last value), with parameters and curves, no attempts.
+     */
+    List<TrialRecord> bestFinished(long studyId, boolean maximize, int before, int limit);
+
+    /** What complete, pruned and running trials reported after {@code epoch}, by trial number. */
+    List<TrialView.Reported> reportedAt(long studyId, int epoch);
+
     /** Trial counts by state, and the epochs trained in all (every reported epoch of every trial). */
     Counts counts(long studyId);
 

@@ -165,6 +165,53 @@ public abstract class StudyStoreContract {
         assertThat(studies().trials(s.id(), 0, 10)).as("after the last number: nothing").isEmpty();
     }
 
+    /**
+     * The store's best finished trials and the values at an epoch are what the in-memory view computes from all the
+     * trials: 60 trials, complete, pruned, running, failed and queued, with ties.
+     */
+    @Test
+    void bestFinishedAndValuesAtAnEpochAgreeWithTheWholeStudy() {
+        Study s = study("best");
+        java.util.Random rng = new java.util.Random(3);
+        for (int n = 0; n < 60; n++) {
+            studies().createTrial(s.id(), n, Map.of("x1", (double) n, "k", (long) (n % 7)), now);
+            if (n % 10 == 9) continue; // queued
+            studies().start(s.id(), n, 0, "w", "h", 1, now);
+            int epochs = 1 + rng.nextInt(4);
+            for (int e = 1; e <= epochs; e++) studies().report(s.id(), n, e, Math.round(rng.nextDouble() * 20) / 4.0, now);
+            int version = studies().trial(s.id(), n).orElseThrow().version();
+            Trial.State end = switch (n % 5) {
+                case 0, 1 -> Trial.State.COMPLETE;
+                case 2, 3 -> Trial.State.PRUNED;
+                default -> n % 3 == 0 ? Trial.State.FAILED : null; // null: left running
+            };
+            if (end == Trial.State.COMPLETE) {
+                studies().finish(s.id(), n, version, end, Math.round(rng.nextDouble() * 8) / 2.0, null, null, now);
+            } else if (end != null) {
+                studies().finish(s.id(), n, version, end, null, end == Trial.State.PRUNED ? epochs : null, null, now);
+            }
+        }
+        List<Trial> all = studies().trials(s.id(), -1, 1000).stream().map(TrialRecord::trial).toList();
+        dev.fovea.core.tuning.TrialView whole = dev.fovea.core.tuning.TrialView.of(all);
+        dev.fovea.core.tuning.TrialView stored = new dev.fovea.core.tuning.StoredTrials(studies(), s.id());
+        for (boolean maximize : List.of(true, false)) {
+            var objective = new dev.fovea.core.tuning.Objective("loss", maximize);
+            for (int before : List.of(0, 7, 33, 60, 1000)) {
+                for (int limit : List.of(1, 5, 20, 100)) {
+                    assertThat(stored.best(objective, limit, before)).as("best %d below %d, maximize %s", limit, before, maximize)
+                            .isEqualTo(whole.best(objective, limit, before));
+                }
+            }
+        }
+        assertThat(whole.best(new dev.fovea.core.tuning.Objective("loss", false), 100, 1000)).as("both kinds ranked")
+                .extracting(Trial::state).contains(Trial.State.COMPLETE, Trial.State.PRUNED)
+                .doesNotContain(Trial.State.RUNNING, Trial.State.FAILED, Trial.State.QUEUED);
+        for (int epoch = 0; epoch <= 5; epoch++) {
+            assertThat(stored.reportedAt(epoch)).as("epoch %d", epoch).isEqualTo(whole.reportedAt(epoch));
+        }
+        assertThat(whole.reportedAt(1)).hasSizeGreaterThan(30);
+    }
+
     @Test
     void aPlainRunNeedsItsProjectAndASyntheticRunHasNone() {
         assertThatThrownBy(() -> runs().create(new NewRun(null, null, null, Map.of(), Map.of(), List.of(), null, now,
