@@ -71,7 +71,9 @@ final class StudiesCommand {
             StudyStore store = root.storage().studies();
             Study s = TuneCommand.require(store, name);
             Map<String, Object> doc = TuneCommand.document(store, s);
+            Map<String, Double> importance = StudyPlans.importance(store, s);
             if (json.on()) {
+                doc.put("importance", importance);
                 output.document(doc);
                 return 0;
             }
@@ -80,6 +82,12 @@ final class StudiesCommand {
             output.text("  budget: " + budget(s.budget()) + "; used " + doc.get("epochs_used") + " epochs, "
                     + doc.get("seconds") + " s");
             output.text("  " + StudyViews.words(doc));
+            if (!importance.isEmpty()) {
+                StringBuilder line = new StringBuilder("  importance (fANOVA over the complete trials):");
+                importance.forEach((param, share) -> line.append(' ').append(param).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * share)));
+                output.text(line.toString());
+            }
             return 0;
         }
     }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "tune", sortOptions = false, description = {
         "Search hyperparameters: a study of trials, each a recorded run, sampled by TPE (or random, grid, evolution: "
-                + "a genetic algorithm, 20 a generation) and pruned by ASHA (or median, hyperband) after every epoch.",
+                + "a genetic algorithm, 20 a generation; cmaes: CMA-ES, for spaces of numbers only) and pruned by ASHA (or median, hyperband) after every epoch.",
         "A study is rows in the database: kill this process at any moment and run the same command again (or "
                 + "fovea tune --resume NAME) to carry on; trials cut short are run again, finished ones never.",
         "The search space is YAML: objective: {metric: val_accuracy, direction: maximize} and params: {NAME: {type: "
@@ -65,7 +65,7 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--objective", paramLabel = "synthetic:NAME", description = "A synthetic objective instead of training") String objective;
     @Option(names = "--name", paramLabel = "NAME", description = "The study's name (default: tune-DATE-TIME)") String name;
     @Option(names = "--resume", paramLabel = "NAME", description = "Carry on a study") String resume;
-    @Option(names = "--sampler", paramLabel = "tpe|random|grid|evolution", defaultValue = "tpe") String sampler;
+    @Option(names = "--sampler", paramLabel = "tpe|random|grid|evolution|cmaes", defaultValue = "tpe") String sampler;
     @Option(names = "--pruner", paramLabel = "asha|median|hyperband|none", defaultValue = "asha") String pruner;
     @Option(names = "--trials", paramLabel = "N", description = "Trials in all") Integer trials;
     @Option(names = "--max-epochs-total", paramLabel = "E", description = "Epochs trained in all (pruned trials count what they used)") Integer epochsTotal;
@@ -158,6 +158,7 @@ final class TuneCommand extends FoveaSubcommand {
             if (n > 1) options.put("threads", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
         }
         SearchSpace checked = StudyPlans.space(kind, spaceText);
+        if (sampler.equals("cmaes")) dev.fovea.core.tuning.CmaEsSampler.check(checked);
         List<String> seeds = new ArrayList<>();
         for (String other : fromStudies) {
             Study earlier = require(store, other);

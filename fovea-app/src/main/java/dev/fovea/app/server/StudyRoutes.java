@@ -28,6 +28,8 @@ public final class StudyRoutes {
                 new Route(HandlerType.GET, "/api/studies", Access.ADMIN, "Studies, newest first", this::list),
                 new Route(HandlerType.GET, "/api/studies/{name}", Access.ADMIN,
                         "One study: state, best trial, trial counts, budget used (as fovea tune --json)", this::one),
+                new Route(HandlerType.GET, "/api/studies/{name}/importance", Access.ADMIN,
+                        "Each parameter's share of the objective's variance (fANOVA over the complete trials)", this::importance),
                 new Route(HandlerType.GET, "/api/studies/{name}/trials", Access.ADMIN,
                         "A study's trials by number, " + PAGE + " a page (?after=N: only those numbered above N)", this::trials),
                 new Route(HandlerType.POST, "/api/studies/{name}/pause", Access.ADMIN, "Start no new trials", this::pause),
@@ -58,6 +60,15 @@ public final class StudyRoutes {
 
     private void one(Context ctx) {
         ctx.json(document(study(ctx), false));
+    }
+
+    private void importance(Context ctx) {
+        Study s = study(ctx);
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("study", s.name());
+        doc.put("complete", store().counts(s.id()).of(dev.fovea.core.tuning.Trial.State.COMPLETE));
+        doc.put("importance", StudyPlans.importance(store(), s));
+        ctx.json(doc);
     }
 
     private void trials(Context ctx) {

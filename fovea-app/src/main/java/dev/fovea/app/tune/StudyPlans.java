@@ -25,7 +25,7 @@ import java.util.function.BiConsumer;
 
 /** A stored study's search space, sampler and pruner, made again from its record, and its best trial. */
 public final class StudyPlans {
-    public static final List<String> SAMPLERS = List.of("tpe", "random", "grid", "evolution");
+    public static final List<String> SAMPLERS = List.of("tpe", "random", "grid", "evolution", "cmaes");
     public static final List<String> PRUNERS = List.of("asha", "median", "hyperband", "none");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -73,6 +73,7 @@ public final class StudyPlans {
             case "random" -> new RandomSampler();
             case "grid" -> new GridSampler();
             case "evolution" -> dev.fovea.core.tuning.EvolutionSampler.defaults();
+            case "cmaes" -> dev.fovea.core.tuning.CmaEsSampler.defaults();
             default -> throw FoveaException.invalid("--sampler must be one of " + String.join(", ", SAMPLERS) + ", not '" + name + "'");
         };
     }
@@ -116,6 +117,15 @@ public final class StudyPlans {
         TrialRecord best = best(store, study, space(study).objective()).orElse(null);
         return summary ? dev.fovea.app.views.StudyViews.summary(study, store.counts(study.id()), best)
                 : dev.fovea.app.views.StudyViews.json(study, store.counts(study.id()), best);
+    }
+
+    /**
+     * Each parameter's share of the variance of the objective over the complete trials (fANOVA over a random
+     * forest, seeded with the study's seed so that the same trials give the same shares), largest first.
+     */
+    public static Map<String, Double> importance(StudyStore store, Study study) {
+        List<Trial> complete = store.trialsIn(study.id(), Trial.State.COMPLETE).stream().map(TrialRecord::trial).toList();
+        return dev.fovea.core.tuning.ParamImportance.defaults(study.seed()).of(space(study), complete);
     }
 
     /** The complete trial with the best value (the first of equals), if any. */

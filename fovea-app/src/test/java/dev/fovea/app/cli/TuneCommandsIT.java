@@ -124,6 +124,32 @@ class TuneCommandsIT {
     }
 
     @Test
+    void cmaesSearchesHartmann6AndShowRatesEachParametersImportance() {
+        CliRun tuned = fovea("tune", "--objective", "synthetic:hartmann6", "--name", "cma", "--trials", "90", "--seed", "3",
+                "--sampler", "cmaes", "--pruner", "none", "--in-process", "--synthetic-epochs", "1",
+                "--synthetic-epoch-ms", "0", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        assertThat(tuned.json().get("best").get("value").asDouble()).as("the minimum is -3.32").isLessThan(-2.5);
+        JsonNode shown = fovea("studies", "show", "cma", "--json").json();
+        JsonNode importance = shown.get("importance");
+        assertThat(fieldNames(importance)).containsExactlyInAnyOrder("x1", "x2", "x3", "x4", "x5", "x6");
+        double sum = 0, previous = 1;
+        for (String p : fieldNames(importance)) {
+            double share = importance.get(p).asDouble();
+            assertThat(share).as("largest first").isBetween(0.0, previous);
+            previous = share;
+            sum += share;
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        CliRun text = fovea("studies", "show", "cma");
+        assertThat(text.stdout()).contains("importance (fANOVA over the complete trials): " + fieldNames(importance).get(0));
+        // Trials without a complete one rate nothing.
+        assertThat(fovea("tune", "--objective", "synthetic:branin", "--name", "none-yet", "--trials", "1", "--in-process",
+                "--synthetic-epoch-ms", "0", "--sampler", "random", "--json").exitCode()).isZero();
+        assertThat(fovea("studies", "show", "none-yet", "--json").json().get("importance")).isEmpty();
+    }
+
+    @Test
     void aWarmStartLearnsFromAnEarlierStudyOnTheSameSpace() {
         String[] common = {"--objective", "synthetic:branin", "--in-process", "--synthetic-epochs", "1",
                 "--synthetic-epoch-ms", "0", "--pruner", "none", "--seed", "9", "--json"};
@@ -295,7 +321,7 @@ class TuneCommandsIT {
                 List.of("tune", "--objective", "synthetic:branin", "--time", "0s"), "--time",
                 List.of("tune", "--objective", "synthetic:branin", "--time", "soon"), "--time",
                 List.of("tune", "--objective", "synthetic:rosenbrock"), "rosenbrock",
-                List.of("tune", "--objective", "synthetic:branin", "--sampler", "cmaes"), "--sampler",
+                List.of("tune", "--objective", "synthetic:conditional", "--sampler", "cmaes"), "'shape' is a choice",
                 List.of("tune", "--resume", "nothing-like-it"), "nothing-like-it",
                 List.of("tune", "--objective", "synthetic:branin", "--space", cwd.resolve("binary.yaml").toString()), "YAML",
                 List.of("tune", "--objective", "synthetic:crash", "--in-process"), "--in-process",
@@ -310,6 +336,7 @@ class TuneCommandsIT {
                 List.of("-s", "tune.trial_timeout=soon", "tune", "--objective", "synthetic:branin"), "tune.trial_timeout",
                 List.of("-s", "tune.trial_memory_mb=-1", "tune", "--objective", "synthetic:branin"), "tune.trial_memory_mb",
                 List.of("studies", "show", "nowhere"), "'nowhere'",
+                List.of("tune", "--objective", "synthetic:branin", "--sampler", "bayes"), "--sampler",
                 List.of("studies", "trials", "nowhere", "--json"), "'nowhere'",
                 List.of("studies", "unpause", "nowhere"), "'nowhere'",
                 List.of("tune-trial", "999", "0"), "study 999");

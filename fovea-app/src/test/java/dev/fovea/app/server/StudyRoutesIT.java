@@ -93,6 +93,22 @@ class StudyRoutesIT {
     }
 
     @Test
+    void importanceRatesBothOfBraninsVariables() {
+        JsonNode doc = ok(call("GET", "/api/studies/paged/importance", admin));
+        assertThat(doc.get("study").asText()).isEqualTo("paged");
+        assertThat(doc.get("complete").asInt()).isEqualTo(TRIALS);
+        JsonNode importance = doc.get("importance");
+        assertThat(importance.size()).isEqualTo(2);
+        assertThat(importance.get("x1").asDouble() + importance.get("x2").asDouble()).isCloseTo(1.0,
+                org.assertj.core.data.Offset.offset(1e-9));
+        // Branin varies far more along x2's range than x1's over its usual domain (x2 up to 15 enters squared).
+        assertThat(importance.fieldNames().next()).isEqualTo("x2");
+        assertThat(ok(call("GET", "/api/studies/waiting/importance", admin)).get("importance").size()).isZero();
+        assertThat(call("GET", "/api/studies/paged/importance", reviewer).statusCode()).isEqualTo(403);
+        assertThat(call("GET", "/api/studies/nowhere/importance", admin).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void pauseUnpauseAndStopMoveTheStudyAndRefuseWhatCannotBe() {
         assertThat(ok(call("POST", "/api/studies/waiting/pause", admin)).get("state").asText()).isEqualTo("paused");
         assertThat(call("POST", "/api/studies/waiting/pause", admin).statusCode()).isEqualTo(409);
