@@ -194,12 +194,8 @@ public final class JdbcStudyStore implements StudyStore {
         }
         if (numbers.isEmpty()) return List.of();
         Map<Integer, TrialRecord> byNumber = new java.util.HashMap<>();
-        String in = String.join(",", java.util.Collections.nCopies(numbers.size(), "?"));
-        Object[] args = new Object[numbers.size() + 1];
-        args[0] = studyId;
-        for (int i = 0; i < numbers.size(); i++) args[i + 1] = numbers.get(i);
-        for (TrialRecord t : read("t.study_id = ? AND t.number IN (" + in + ")", false, Integer.MAX_VALUE, args)) {
-            byNumber.put(t.number(), t);
+        for (int n : numbers) { // one short primary-key range each: an IN list would make H2 test every trial
+            for (TrialRecord t : read("t.study_id = ? AND t.number = ?", false, 1, studyId, n)) byNumber.put(t.number(), t);
         }
         return numbers.stream().map(byNumber::get).filter(java.util.Objects::nonNull).toList();
     }
@@ -243,38 +239,39 @@ public final class JdbcStudyStore implements StudyStore {
             long study = rows.values().iterator().next().studyId;
             int low = rows.keySet().stream().min(Integer::compare).orElseThrow();
             int high = rows.keySet().stream().max(Integer::compare).orElseThrow();
+            // A few trials among many numbers (a study's best) are read one number at a time: each is a short range of
+            // the primary key, where an IN list would make H2 test every row of the study.
             boolean sparse = rows.size() <= 200 && (long) rows.size() * 4 < (long) high - low + 1;
-            String which = sparse ? "number IN (" + String.join(",", java.util.Collections.nCopies(rows.size(), "?")) + ")"
-                    : "number BETWEEN ? AND ?";
-            List<Object> args = new ArrayList<>();
-            args.add(study);
-            if (sparse) args.addAll(rows.keySet());
-            else args.addAll(List.of(low, high));
-            Object[] range = args.toArray();
-            Jdbc.query(c, "SELECT number, name, kind, value_text FROM trial_param WHERE study_id = ? AND " + which
-                    + " ORDER BY number, position", rs -> {
-                        Row r = rows.get(rs.getInt(1));
-                        if (r != null) r.params.put(rs.getString(2), value(rs.getString(3), rs.getString(4)));
-                        return null;
-                    }, range);
-            Jdbc.query(c, "SELECT number, trial_value FROM trial_value WHERE study_id = ? AND " + which
-                    + " ORDER BY number, epoch", rs -> {
-                        Row r = rows.get(rs.getInt(1));
-                        if (r != null) r.curve.add(rs.getDouble(2));
-                        return null;
-                    }, range);
-            if (withAttempts) {
-                Jdbc.query(c, "SELECT number, attempt, worker, host, pid, started_at, heartbeat_at, ended_at, outcome,"
-                        + " detail FROM trial_attempt WHERE study_id = ? AND " + which + " ORDER BY number, attempt", rs -> {
+            String which = sparse ? "number = ?" : "number BETWEEN ? AND ?";
+            List<Object[]> ranges = new ArrayList<>();
+            if (sparse) for (int n : rows.keySet()) ranges.add(new Object[] {study, n});
+            else ranges.add(new Object[] {study, low, high});
+            for (Object[] range : ranges) {
+                Jdbc.query(c, "SELECT number, name, kind, value_text FROM trial_param WHERE study_id = ? AND " + which
+                        + " ORDER BY number, position", rs -> {
                             Row r = rows.get(rs.getInt(1));
-                            if (r != null) {
-                                r.attempts.add(new TrialRecord.Attempt(rs.getInt("attempt"), rs.getString("worker"),
-                                        rs.getString("host"), rs.getLong("pid"), Jdbc.instant(rs, "started_at"),
-                                        Jdbc.instant(rs, "heartbeat_at"), Jdbc.instant(rs, "ended_at"),
-                                        rs.getString("outcome"), rs.getString("detail")));
-                            }
+                            if (r != null) r.params.put(rs.getString(2), value(rs.getString(3), rs.getString(4)));
                             return null;
                         }, range);
+                Jdbc.query(c, "SELECT number, trial_value FROM trial_value WHERE study_id = ? AND " + which
+                        + " ORDER BY number, epoch", rs -> {
+                            Row r = rows.get(rs.getInt(1));
+                            if (r != null) r.curve.add(rs.getDouble(2));
+                            return null;
+                        }, range);
+                if (withAttempts) {
+                    Jdbc.query(c, "SELECT number, attempt, worker, host, pid, started_at, heartbeat_at, ended_at, outcome,"
+                            + " detail FROM trial_attempt WHERE study_id = ? AND " + which + " ORDER BY number, attempt", rs -> {
+                                Row r = rows.get(rs.getInt(1));
+                                if (r != null) {
+                                    r.attempts.add(new TrialRecord.Attempt(rs.getInt("attempt"), rs.getString("worker"),
+                                            rs.getString("host"), rs.getLong("pid"), Jdbc.instant(rs, "started_at"),
+                                            Jdbc.instant(rs, "heartbeat_at"), Jdbc.instant(rs, "ended_at"),
+                                            rs.getString("outcome"), rs.getString("detail")));
+                                }
+                                return null;
+                            }, range);
+                }
             }
             return rows.values().stream().map(Row::record).toList();
         });
