@@ -179,7 +179,7 @@ final class TuneCommand extends FoveaSubcommand {
             root.services().tuning().trainingTrials(p, dataset, options, checked); // checks the metric
             TrainingTrials.settings(options, Map.of()); // the fixed settings themselves
         }
-        Study.Budget budget = new Study.Budget(trials == null && epochsTotal == null && seconds == null ? 20 : trials,
+        Study.Budget budget = new Study.Budget(trials == null && epochsTotal == null && seconds == null ? Integer.valueOf(20) : trials,
                 epochsTotal, seconds);
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() >>> 16;
         String n = name != null ? name : "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

@@ -123,6 +123,17 @@ class TuneCommandsIT {
         assertThat(brackets).containsExactlyInAnyOrder(0, 1, 2);
     }
 
+    /** An epoch budget alone (no --trials): trials start until 20 epochs are spent, the last one finishes. */
+    @Test
+    void anEpochBudgetAloneStopsStartingTrialsOnceSpent() {
+        CliRun tuned = fovea("tune", "--objective", "synthetic:branin", "--name", "epochs", "--max-epochs-total", "20",
+                "--sampler", "random", "--pruner", "none", "--in-process", "--synthetic-epochs", "3", "--synthetic-epoch-ms",
+                "0", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        assertThat(tuned.json().get("epochs_used").asInt()).isEqualTo(21); // 7 trials of 3: the 7th started at 18
+        assertThat(tuned.json().get("trials").get("complete").asInt()).isEqualTo(7);
+    }
+
     @Test
     void cmaesSearchesHartmann6AndShowRatesEachParametersImportance() {
         CliRun tuned = fovea("tune", "--objective", "synthetic:hartmann6", "--name", "cma", "--trials", "90", "--seed", "3",
