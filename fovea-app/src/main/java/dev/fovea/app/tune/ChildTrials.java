@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs each synthetic trial in a child JVM ({@link TrialChild}) that reports over a pipe; this process alone writes
  * the store. It watches the child: over {@code memoryMb} of resident memory (read from {@code /proc}: {@code -Xmx}
- * does not bound native memory) or silent for {@code timeout}, the child is killed and the attempt failed with the
- * reason and the last lines of its standard error.
+ * does not bound native memory) or silent for {@code timeout} (counted from its first line; before it, a minute more
+ * for the JVM to start), the child is killed and the attempt failed with the reason and the last lines of its
+ * standard error.
  */
 public final class ChildTrials implements TrialExecutor {
     /** Lines of a child's standard error kept for the record of a failed attempt. */
@@ -110,6 +111,7 @@ public final class ChildTrials implements TrialExecutor {
         });
         Writer toChild = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
         long lastReport = System.nanoTime();
+        boolean heard = false;
         try {
             for (;;) {
                 String line = lines.poll(WATCH_MS, TimeUnit.MILLISECONDS);
@@ -119,7 +121,7 @@ public final class ChildTrials implements TrialExecutor {
                     return new Abandoned();
                 }
                 if (line == null) {
-                    String killedFor = overLimit(child, lastReport);
+                    String killedFor = overLimit(child, lastReport, heard);
                     if (killedFor != null) {
                         child.destroyForcibly().waitFor();
                         errors.join(2000);
@@ -128,6 +130,8 @@ public final class ChildTrials implements TrialExecutor {
                     }
                     continue;
                 }
+                if (!heard) lastReport = System.nanoTime(); // the silence that kills counts from its first line
+                heard = true;
                 String[] words = line.split(" ");
                 switch (words[0]) {
                     case "epoch" -> {
@@ -232,10 +236,16 @@ public final class ChildTrials implements TrialExecutor {
         return h;
     }
 
+    /**
+     * Until a child's first line, a JVM starting on a busy machine (every core training) may take seconds more than a
+     * short timeout allows: the silence that kills it is counted from then on.
+     */
+    static final long STARTUP_GRACE_MS = 60_000;
+
     /** Why the child must be killed now, or null. */
-    private String overLimit(Process child, long lastReportNanos) {
+    private String overLimit(Process child, long lastReportNanos, boolean heard) {
         long silentMs = (System.nanoTime() - lastReportNanos) / 1_000_000;
-        if (limits.timeout() != null && silentMs > limits.timeout().toMillis()) {
+        if (limits.timeout() != null && silentMs > limits.timeout().toMillis() + (heard ? 0 : STARTUP_GRACE_MS)) {
             return "killed after reporting nothing for " + limits.timeout().toSeconds() + " s (tune.trial_timeout)";
         }
         if (limits.memoryMb() > 0) {
