@@ -113,7 +113,7 @@ final class StudiesCommand {
             Study s = TuneCommand.require(store, name);
             List<TrialRecord> trials = store.trials(s.id(), after == null ? -1 : after, Integer.MAX_VALUE);
             if (json.on()) {
-                output.document(StudyViews.trials(trials, StudyPlans.brackets(s)));
+                output.document(StudyViews.trials(trials, StudyPlans.hyperband(s)));
                 return 0;
             }
             output.text(String.format("%6s  %-9s %12s %6s %6s %8s  %s", "trial", "state", "value", "epochs", "run",

@@ -81,7 +81,7 @@ public final class StudyRoutes {
             throw FoveaException.invalid("after '" + after + "' is not a trial number");
         }
         List<TrialRecord> page = store().trials(s.id(), from, PAGE);
-        Map<String, Object> doc = StudyViews.trials(page, StudyPlans.brackets(s));
+        Map<String, Object> doc = StudyViews.trials(page, StudyPlans.hyperband(s));
         doc.put("next_after", page.size() == PAGE ? page.get(page.size() - 1).number() : null);
         ctx.json(doc);
     }

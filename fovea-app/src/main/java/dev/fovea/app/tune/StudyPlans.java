@@ -84,10 +84,10 @@ public final class StudyPlans {
         return new dev.fovea.core.tuning.HyperbandPruner(1, Math.max(1, maxEpochs(study, space)), 3);
     }
 
-    /** The bracket of each trial number for a Hyperband study, null for any other. */
-    public static java.util.function.IntUnaryOperator brackets(Study study) {
+    /** A Hyperband study's pruner (its brackets and rungs), null for any other study. */
+    public static dev.fovea.core.tuning.HyperbandPruner hyperband(Study study) {
         if (!study.pruner().equals("hyperband")) return null;
-        return ((dev.fovea.core.tuning.HyperbandPruner) pruner(study, space(study)))::bracket;
+        return (dev.fovea.core.tuning.HyperbandPruner) pruner(study, space(study));
     }
 
     /** The most epochs a trial of the study trains: its synthetic epochs, or the space's (or fixed) epochs setting. */

@@ -71,8 +71,11 @@ public final class StudyViews {
         return trial(t, null);
     }
 
-    /** A trial; {@code bracketOf} (Hyperband studies) adds its bracket. */
-    public static Map<String, Object> trial(TrialRecord t, java.util.function.IntUnaryOperator bracketOf) {
+    /**
+     * A trial; {@code hyperband} (the pruner of a Hyperband study, else null) adds its bracket and the highest rung
+     * of it the trial reached ({@code rung}, 0 for the first; null before it).
+     */
+    public static Map<String, Object> trial(TrialRecord t, dev.fovea.core.tuning.HyperbandPruner hyperband) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("number", t.number());
         doc.put("state", t.state().name().toLowerCase(Locale.ROOT));
@@ -81,7 +84,11 @@ public final class StudyViews {
         doc.put("epochs", t.curve().size());
         doc.put("run", t.runId());
         doc.put("pruned_at", t.prunedAt());
-        if (bracketOf != null) doc.put("bracket", bracketOf.applyAsInt(t.number()));
+        if (hyperband != null) {
+            doc.put("bracket", hyperband.bracket(t.number()));
+            int rung = hyperband.rungReached(t.number(), t.curve().size());
+            doc.put("rung", rung < 0 ? null : rung);
+        }
         if (t.error() != null) doc.put("error", t.error());
         doc.put("attempts", t.attempts().stream().map(a -> {
             Map<String, Object> m = (map("worker", a.worker(), "host", a.host(), "pid", a.pid(),
@@ -93,7 +100,7 @@ public final class StudyViews {
         return doc;
     }
 
-    public static Map<String, Object> trials(List<TrialRecord> trials, java.util.function.IntUnaryOperator bracketOf) {
-        return (map("trials", trials.stream().map(t -> trial(t, bracketOf)).toList()));
+    public static Map<String, Object> trials(List<TrialRecord> trials, dev.fovea.core.tuning.HyperbandPruner hyperband) {
+        return (map("trials", trials.stream().map(t -> trial(t, hyperband)).toList()));
     }
 }

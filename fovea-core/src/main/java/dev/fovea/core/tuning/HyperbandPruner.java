@@ -53,6 +53,18 @@ public record HyperbandPruner(int minEpochs, int maxEpochs, int eta) implements 
         return (int) Math.min(r, maxEpochs);
     }
 
+    /**
+     * The highest rung of its bracket a trial reached with {@code epochs} reported (0 for the bracket's first rung),
+     * or -1 before the first; the last bracket's one rung is the maximum epochs.
+     */
+    public int rungReached(int trialNumber, int epochs) {
+        int b = bracket(trialNumber);
+        if (b == brackets() - 1) return epochs >= maxEpochs ? 0 : -1;
+        int rung = -1;
+        for (long r = firstRung(b); r <= epochs && r <= maxEpochs; r *= eta) rung++;
+        return rung;
+    }
+
     @Override
     public boolean shouldPrune(Objective objective, TrialView trials, int trialNumber, List<Double> curve) {
         int b = bracket(trialNumber);

@@ -56,6 +56,20 @@ class EvolutionAndHyperbandTest {
     }
 
     @Test
+    void aTrialsRungIsTheHighestOfItsBracketItReached() {
+        HyperbandPruner hb = new HyperbandPruner(1, 9, 3);
+        Map<Integer, Integer> numberOf = new HashMap<>(); // one trial number in each bracket
+        for (int n = 0; numberOf.size() < 3; n++) numberOf.putIfAbsent(hb.bracket(n), n);
+        int b0 = numberOf.get(0), b1 = numberOf.get(1), b2 = numberOf.get(2);
+        // Bracket 0 has rungs at 1, 3 and 9 epochs; bracket 1 at 3 and 9; bracket 2 only at 9.
+        int[][] expected = {{b0, 0, -1}, {b0, 1, 0}, {b0, 2, 0}, {b0, 3, 1}, {b0, 8, 1}, {b0, 9, 2},
+                {b1, 2, -1}, {b1, 3, 0}, {b1, 9, 1}, {b2, 8, -1}, {b2, 9, 0}};
+        for (int[] e : expected) {
+            assertThat(hb.rungReached(e[0], e[1])).as("bracket %d after %d epochs", hb.bracket(e[0]), e[1]).isEqualTo(e[2]);
+        }
+    }
+
+    @Test
     void hyperbandsBracketsAndRungsMatchAHandWorkedExample() {
         // min 1, max 9, eta 3: brackets start halving at 1, 3 and 9 epochs (the last never prunes);
         // Hyperband's shares n_b = ceil(3 / (3 - b) * 3^(2 - b)): 9, 5, 3 of every 17 trials.
