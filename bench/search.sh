@@ -66,7 +66,8 @@ fovea_study() { # METHOD SEED SAMPLER PRUNER
   local name="$1-$2" start doc run test
   start=$(date +%s.%N)
   doc=$("$TMP/fovea" --workspace "$WS" tune --project fm --dataset 1 --space "$SPACE" --name "$name" --sampler "$3" \
-    --pruner "$4" --max-epochs-total "$BUDGET" --seed "$2" --json 2>>"$TMP/tune.err")
+    --pruner "$4" --max-epochs-total "$BUDGET" --seed "$2" --json 2>>"$TMP/tune.err") \
+    || { echo "fovea tune failed for $name:"; tail -20 "$TMP/tune.err"; exit 1; }
   run=$(jq -r '.best.run' <<<"$doc")
   test=$("$TMP/fovea" --workspace "$WS" runs show "$run" --json | jq '.summary.test_accuracy')
   jq -c --arg m "$1" --argjson seed "$2" --argjson test "$test" --argjson s "$(echo "$(date +%s.%N) - $start" | bc)" \

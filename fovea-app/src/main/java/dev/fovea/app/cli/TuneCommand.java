@@ -56,6 +56,9 @@ import picocli.CommandLine.Option;
         "  fovea tune --resume lr-search",
         "  # a first try without data: 40 trials of the Branin function",
         "  fovea tune --objective synthetic:branin --trials 40 --synthetic-epoch-ms 0",
+        "  # create the study here, run it on other machines sharing the database",
+        "  fovea --db jdbc:postgresql://lab/fovea tune --objective synthetic:branin --name b --no-local",
+        "  fovea --db jdbc:postgresql://lab/fovea tune --resume b        # on each other machine",
         "  # learn from an earlier study on the same space",
         "  fovea tune --project birds --dataset 2 --space space.yaml --from-study lr-search"})
 final class TuneCommand extends FoveaSubcommand {
@@ -77,6 +80,8 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--synthetic-epochs", paramLabel = "N", defaultValue = "10") int syntheticEpochs;
     @Option(names = "--synthetic-epoch-ms", paramLabel = "MS", defaultValue = "200") long syntheticEpochMs;
     @Option(names = "--in-process", description = "Run trials in this process, not in child JVMs (no memory or time watch)") boolean inProcess;
+    @Option(names = "--no-local", description = "Create the study (or find it) and run no trial here: other processes on "
+            + "the same database run it (fovea tune --resume NAME)") boolean noLocal;
     @Mixin JsonOption json;
 
     @Override
@@ -89,6 +94,9 @@ final class TuneCommand extends FoveaSubcommand {
             output.info("Study " + study.name() + " is paused: fovea studies unpause " + study.name() + ", then run this again.");
         } else if (study.state() == Study.State.STOPPED) {
             output.info("Study " + study.name() + " was stopped; nothing to run.");
+        } else if (noLocal) {
+            output.info("Study " + study.name() + " is queued for other processes on this database (--no-local): run "
+                    + "fovea tune --resume " + study.name() + " on any of them.");
         } else {
             study = runStudy(store, study, slots);
         }

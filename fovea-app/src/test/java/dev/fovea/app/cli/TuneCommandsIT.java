@@ -128,6 +128,22 @@ class TuneCommandsIT {
         assertThat(brackets).containsExactlyInAnyOrder(0, 1, 2);
     }
 
+    /** --no-local creates the study and runs nothing; another process carries it on with --resume. */
+    @Test
+    void noLocalCreatesTheStudyForOtherProcessesAndResumeRunsIt() {
+        CliRun created = fovea("tune", "--objective", "synthetic:branin", "--name", "elsewhere", "--trials", "4",
+                "--no-local", "--json");
+        assertThat(created.exitCode()).as(created.stderr()).isZero();
+        assertThat(created.json().get("state").asText()).isEqualTo("running");
+        assertThat(created.json().get("trials").get("complete").asInt()).isZero();
+        assertThat(fovea("studies", "trials", "elsewhere", "--json").json().get("trials")).isEmpty();
+        CliRun resumed = fovea("tune", "--resume", "elsewhere", "--in-process", "--json");
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(resumed.json().get("state").asText()).isEqualTo("finished");
+        JsonNode counts = resumed.json().get("trials");
+        assertThat(counts.get("complete").asInt() + counts.get("pruned").asInt()).isEqualTo(4);
+    }
+
     /** An epoch budget alone (no --trials): trials start until 20 epochs are spent, the last one finishes. */
     @Test
     void anEpochBudgetAloneStopsStartingTrialsOnceSpent() {
