@@ -46,10 +46,7 @@ public record StoredTrials(StudyStore store, long studyId, List<Long> seeds) imp
 
     @Override
     public List<Trial> best(Objective objective, int limit, int before) {
-        List<Trial> pool = new ArrayList<>();
-        for (Trial t : seeded()) {
-            if (t.number() < before && (t.state() == Trial.State.COMPLETE ? t.value() != null : t.lastValue() != null)) pool.add(t);
-        }
+        List<Trial> pool = new ArrayList<>(TrialView.of(seeded()).best(objective, limit, before));
         for (TrialRecord t : store.bestFinished(studyId, objective.maximize(), before, limit)) pool.add(t.trial());
         pool.sort(TrialView.ranking(objective));
         return List.copyOf(pool.subList(0, Math.min(pool.size(), Math.max(0, limit))));
@@ -57,8 +54,7 @@ public record StoredTrials(StudyStore store, long studyId, List<Long> seeds) imp
 
     @Override
     public List<Reported> reportedAt(int epoch) {
-        List<Reported> out = new ArrayList<>();
-        for (Trial t : seeded()) if (epoch >= 1 && t.curve().size() >= epoch) out.add(new Reported(t.number(), t.curve().get(epoch - 1)));
+        List<Reported> out = new ArrayList<>(TrialView.of(seeded()).reportedAt(epoch)); // numbered below this study's
         out.addAll(store.reportedAt(studyId, epoch));
         return out;
     }

@@ -210,6 +210,29 @@ public abstract class StudyStoreContract {
             assertThat(stored.reportedAt(epoch)).as("epoch %d", epoch).isEqualTo(whole.reportedAt(epoch));
         }
         assertThat(whole.reportedAt(1)).hasSizeGreaterThan(30);
+
+        // Warm-started from that study: its finished trials come first, numbered -1, -2, ... in the order they ran.
+        Study warm = study("warm");
+        studies().createTrial(warm.id(), 0, Map.of("x1", 0.5), now);
+        studies().start(warm.id(), 0, 0, "w", "h", 1, now);
+        studies().report(warm.id(), 0, 1, 2.25, now);
+        studies().finish(warm.id(), 0, studies().trial(warm.id(), 0).orElseThrow().version(), Trial.State.COMPLETE, 2.25,
+                null, null, now);
+        List<Trial> seededAll = new ArrayList<>();
+        int number = -1;
+        for (Trial t : all) {
+            if (t.state() == Trial.State.COMPLETE || t.state() == Trial.State.PRUNED) {
+                seededAll.add(new Trial(number--, t.state(), t.params(), t.value(), t.curve()));
+            }
+        }
+        seededAll.add(studies().trial(warm.id(), 0).orElseThrow().trial());
+        dev.fovea.core.tuning.TrialView warmWhole = dev.fovea.core.tuning.TrialView.of(seededAll);
+        dev.fovea.core.tuning.TrialView warmStored = new dev.fovea.core.tuning.StoredTrials(studies(), warm.id(), List.of(s.id()));
+        var minimize = new dev.fovea.core.tuning.Objective("loss", false);
+        for (int limit : List.of(1, 5, 100)) {
+            assertThat(warmStored.best(minimize, limit, 1)).as("warm best %d", limit).isEqualTo(warmWhole.best(minimize, limit, 1));
+        }
+        assertThat(warmStored.reportedAt(1)).isEqualTo(warmWhole.reportedAt(1));
     }
 
     @Test
