@@ -72,6 +72,7 @@ params:
   schedule:        {type: fixed, value: constant}
   warmup_epochs:   {type: fixed, value: 0}
   early_stopping_patience: {type: fixed, value: 0}
+  threads:         {type: fixed, value: 1}
 YAML
     echo "# fovea tune: $TRIALS training trials ($SAMPLER, $PRUNER; 1 epoch on 200 Fashion-MNIST images each), each in a child JVM; parent -Xmx$XMX"
     TUNE=(tune --project fm --dataset 1 --space "$TMP/space.yaml")
@@ -109,7 +110,7 @@ YAML
   echo "# done in $(( $(date +%s) - START )) s: $(tr -d '\n ' <"$TMP/tune.json" | cut -c1-400)"
   if [ "$DEAP" = 1 ]; then
     echo "# DEAP $("$PY" -c 'import deap; print(deap.__version__)'): eaSimple, population 20, $TRIALS evaluations ($MODE)"
-    "$PY" "$ROOT/bench/python/deap_memory.py" --mode "$MODE" --population 20 --evaluations "$TRIALS"
+    "$PY" "$ROOT/bench/python/deap_memory.py" --mode "$MODE" --population 20 --evaluations "$TRIALS" --threads 1
   fi
 } 2>&1 | tee "$OUT"
 echo "bench: results in ${OUT#"$ROOT"/}" >&2
