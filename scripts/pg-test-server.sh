@@ -16,8 +16,10 @@
 #   FOVEA_PG_BIN   folder with pg_ctl, initdb, psql, pg_isready (default: newest /usr/lib/postgresql/*/bin)
 #
 # PostgreSQL refuses to run as root, so as root every server command runs as the `postgres`
-# system user (runuser); as any other user they run as that user. Authentication is `trust`
-# and the server listens on 127.0.0.1 only: this is a throwaway server for tests, nothing else.
+# system user (runuser); as any other user they run as that user. The server listens on 127.0.0.1
+# only; TCP connections (the tests') need the role's password (scram-sha-256), so that a wrong password is
+# refused as on a real server; the unix socket in the data folder (this script's own psql) is `trust`.
+# This is a throwaway server for tests, nothing else.
 set -euo pipefail
 
 PG_DIR="${FOVEA_PG_DIR:-/tmp/fovea-pg}"
@@ -215,10 +217,22 @@ SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L', '$DB_NAME', '$DB_USER',
 SQL
 }
 
+# Passwords over TCP, trust on the private socket. Written at every start (and reloaded into a running server),
+# so that a cluster made by an older version of this script, with trust everywhere, is brought up to date.
+write_hba() {
+  as_pg sh -c "cat > '$PG_DIR/pg_hba.conf'" <<'HBA'
+local all all trust
+host  all all 127.0.0.1/32 scram-sha-256
+HBA
+}
+
 # Leaves a ready server with role and database; sets PORT to the port it listens on.
 ensure_started() {
   take_lock
   if is_running; then
+    write_hba
+    as_pg "$PG_BIN/pg_ctl" reload -D "$PG_DIR" >/dev/null 2>&1 || say "note: pg_ctl reload failed"
+    sleep 0.5
     PORT=$(running_port)
     [ -n "$PORT" ] || PORT="$PG_PORT"
     [ "$PORT" = "$PG_PORT" ] || say "note: the server on $PG_DIR already runs on port $PORT (not FOVEA_PG_PORT=$PG_PORT); using $PORT"
@@ -227,6 +241,7 @@ ensure_started() {
     check_port_free
     prepare_dir
     init_cluster
+    write_hba
     start_server
     PORT="$PG_PORT"
   fi
