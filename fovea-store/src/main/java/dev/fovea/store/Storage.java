@@ -12,11 +12,18 @@ import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
 import dev.fovea.core.tuning.StudyStore;
+import dev.fovea.core.worker.WorkerStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * The stores of one workspace or one shared database, opened together and migrated by Flyway before first use.
@@ -38,6 +45,9 @@ public final class Storage implements AutoCloseable {
         System.setProperty("h2.bindAddress", "127.0.0.1");
     }
 
+    /** Hikari's own default; {@code db.connect_timeout} sets it for a shared database. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
     private final HikariDataSource dataSource;
     private final ProjectStore projects;
     private final ImageStore images;
@@ -48,6 +58,7 @@ public final class Storage implements AutoCloseable {
     private final RunStore runs;
     private final ModelStore models;
     private final StudyStore studies;
+    private final WorkerStore workers;
     private final BlobStore blobs;
     private final String description;
 
@@ -63,6 +74,7 @@ public final class Storage implements AutoCloseable {
         this.runs = new JdbcRunStore(jdbc, clock);
         this.models = new JdbcModelStore(jdbc, clock);
         this.studies = new JdbcStudyStore(jdbc, clock);
+        this.workers = new JdbcWorkerStore(jdbc);
         this.blobs = blobs;
         this.description = description;
     }
@@ -80,14 +92,19 @@ public final class Storage implements AutoCloseable {
         OwnerOnly.narrowedFolder(workspace);
         Path db = workspace.resolve("db");
         OwnerOnly.narrowedFolder(db);
-        HikariDataSource ds = open(embeddedUrl(workspace), 8);
+        HikariDataSource ds = open(embeddedUrl(workspace), 8, DEFAULT_CONNECT_TIMEOUT);
         OwnerOnly.filesIn(db); // H2 created them under the process's umask
         return new Storage(ds, new FileBlobStore(workspace.resolve("blobs")), clock,
                 "workspace " + workspace.toAbsolutePath().normalize());
     }
 
     public static Storage server(String jdbcUrl, Path blobCache, Clock clock) {
-        HikariDataSource ds = open(jdbcUrl, 8);
+        return server(jdbcUrl, blobCache, clock, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /** @param connectTimeout how long to wait for a connection (a server down, or a network that drops packets) */
+    public static Storage server(String jdbcUrl, Path blobCache, Clock clock, Duration connectTimeout) {
+        HikariDataSource ds = open(jdbcUrl, 8, connectTimeout);
         BlobStore shared = new JdbcBlobStore(new Jdbc(ds), clock);
         return new Storage(ds, new CachingBlobStore(shared, new FileBlobStore(blobCache)), clock,
                 "database " + redact(jdbcUrl));
@@ -95,20 +112,25 @@ public final class Storage implements AutoCloseable {
 
     /** A store whose blobs live in the database, whatever the database (the contract tests use it on H2 too). */
     static Storage withDatabaseBlobs(String jdbcUrl, Clock clock) {
-        HikariDataSource ds = open(jdbcUrl, 4);
+        HikariDataSource ds = open(jdbcUrl, 4, DEFAULT_CONNECT_TIMEOUT);
         return new Storage(ds, new JdbcBlobStore(new Jdbc(ds), clock), clock, redact(jdbcUrl));
     }
 
-    private static HikariDataSource open(String url, int poolSize) {
+    private static HikariDataSource open(String url, int poolSize, Duration connectTimeout) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         config.setPoolName("fovea");
         config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
         HikariDataSource ds = new HikariDataSource(config);
         try {
-            migrate(ds);
+            reach(ds, url, connectTimeout);
+            migrate(ds, url);
+        } catch (StoreException e) {
+            ds.close();
+            throw e;
         } catch (RuntimeException e) {
             ds.close();
             throw StoreException.of("cannot open or migrate the database at " + redact(url), e);
@@ -116,17 +138,65 @@ public final class Storage implements AutoCloseable {
         return ds;
     }
 
-    private static void migrate(DataSource ds) {
+    /** One connection first, so that a wrong password or an unreachable server reads as that, not as a migration. */
+    private static void reach(DataSource ds, String url, Duration timeout) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            // The pool retries every failure until its timeout; a refused password or a missing database will not
+            // change meanwhile, so one plain connection first says so at once (SQLSTATE class 28 and 3D).
+            try (Connection c = java.sql.DriverManager.getConnection(url)) {
+                c.isValid(1);
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                if (state.startsWith("28") || state.startsWith("3D")) {
+                    throw StoreException.unavailable("cannot connect to the database at " + redact(url) + ": "
+                            + e.getMessage().strip(), e);
+                }
+            }
+        }
+        try (Connection c = ds.getConnection()) {
+            c.isValid(1);
+        } catch (SQLException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+            throw StoreException.unavailable("cannot connect to the database at " + redact(url) + " within "
+                    + timeout.toSeconds() + " s (db.connect_timeout): " + why, e);
+        }
+    }
+
+    private static void migrate(DataSource ds, String url) {
         try {
-            Flyway.configure(Storage.class.getClassLoader())
+            Flyway flyway = Flyway.configure(Storage.class.getClassLoader())
                     .dataSource(ds)
                     .locations("classpath:db/migration")
                     .validateMigrationNaming(true)
-                    .load()
-                    .migrate();
+                    .load();
+            refuseNewerSchema(flyway, url);
+            flyway.migrate();
         } catch (FlywayException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A schema migrated by a newer Fovea may mean anything to this one (a column it does not fill, a state it does
+     * not know): refuse before reading or writing a row. Flyway alone would carry on, ignoring future migrations.
+     */
+    private static void refuseNewerSchema(Flyway flyway, String url) {
+        MigrationInfoService info = flyway.info();
+        MigrationInfo newest = null;
+        for (MigrationInfo m : info.applied()) {
+            if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) newest = m;
+        }
+        if (newest == null) return;
+        String known = "none";
+        for (MigrationInfo m : info.all()) {
+            if (m.getVersion() != null && m.getState() != MigrationState.FUTURE_SUCCESS
+                    && m.getState() != MigrationState.FUTURE_FAILED) known = m.getVersion().getVersion();
+        }
+        throw StoreException.newerSchema("the database at " + redact(url) + " has schema version "
+                + newest.getVersion().getVersion() + " (" + newest.getDescription() + "), written by a newer Fovea; this Fovea "
+                + "knows versions up to " + known + ": install the same Fovea version on this machine as on the others");
     }
 
     /** Removes a password from a JDBC URL before it is printed. */
@@ -168,6 +238,10 @@ public final class Storage implements AutoCloseable {
 
     public StudyStore studies() {
         return studies;
+    }
+
+    public WorkerStore workers() {
+        return workers;
     }
 
     public BlobStore blobs() {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = VersionText.class,
         description = "From raw images to a served image classifier.",
         subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, CheckCommand.class, DatasetCommand.class,
-                TrainCommand.class, TuneCommand.class, TuneTrialCommand.class, StudiesCommand.class, RunsCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class,
+                TrainCommand.class, TuneCommand.class, TuneTrialCommand.class, StudiesCommand.class, WorkerCommand.class, WorkersCommand.class, RunsCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class,
                 ServeCommand.class,
                 ServerCommand.class, UserCommand.class,
                 TokenCommand.class, SettingsCommand.class})
@@ -61,7 +61,8 @@ public final class FoveaCommand implements AutoCloseable {
         if (storage == null) {
             Settings s = settings();
             storage = s.db().isPresent()
-                    ? Storage.server(s.db().get(), s.blobCache(), Clock.systemUTC())
+                    ? Storage.server(s.db().get(), s.blobCache(), Clock.systemUTC(), dev.fovea.app.settings.DurationText.parse(
+                            s.values().get("db.connect_timeout"), "setting 'db.connect_timeout'"))
                     : Storage.embedded(s.workspace(), Clock.systemUTC());
         }
         return storage;

@@ -62,6 +62,7 @@ final class Output {
             e.printStackTrace(err);
         }
         if (json) document(Cli.errorDocument(code, message));
-        return java.util.Set.of("invalid", "not_found", "conflict", "checkpoint_mismatch", "dataset_changed").contains(code) ? 2 : 1;
+        return java.util.Set.of("invalid", "not_found", "conflict", "checkpoint_mismatch", "dataset_changed",
+                "db_unavailable", "schema_newer").contains(code) ? 2 : 1;
     }
 }

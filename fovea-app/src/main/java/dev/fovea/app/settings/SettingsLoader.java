@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,8 @@ public final class SettingsLoader {
         d.put("serving.url_hosts", "");
         d.put("tune.trial_memory_mb", "16384");
         d.put("tune.trial_timeout", "30m");
+        d.put("worker.heartbeat_timeout", "30s");
+        d.put("db.connect_timeout", "10s");
         return d;
     }
 
@@ -140,6 +143,13 @@ public final class SettingsLoader {
         range(values, origins, "tune.trial_memory_mb", 0, 1L << 30);
         DurationText.parse(values.get("tune.trial_timeout"), "setting 'tune.trial_timeout' (from "
                 + origins.get("tune.trial_timeout") + ")");
+        for (String key : List.of("worker.heartbeat_timeout", "db.connect_timeout")) {
+            java.time.Duration d = DurationText.parse(values.get(key), "setting '" + key + "' (from " + origins.get(key) + ")");
+            if (d.toMillis() < 1000) {
+                throw FoveaException.invalid("setting '" + key + "' = '" + values.get(key) + "' (from " + origins.get(key)
+                        + ") must be at least 1s");
+            }
+        }
         return new Settings(workspace, db, cache, limits, server, serving, Map.copyOf(values), Map.copyOf(origins));
     }
 
