@@ -19,4 +19,4 @@ import java.time.Clock;
 public record ServerContext(Settings settings, Storage storage, AccountService accounts, ImageIngest ingest, ImportService imports,
         CheckService checks, ReviewService reviews, DatasetService datasets, TrainingService training,
         RunAnnotations annotations, RegistryService registry, ModelServing serving, PrometheusMeterRegistry meters,
-        Clock clock) {}
+        dev.fovea.core.worker.WorkerRoster workers, Clock clock) {}

@@ -13,7 +13,7 @@ import io.javalin.http.HandlerType;
 import java.util.List;
 import java.util.Map;
 
-/** Hyperparameter studies over HTTP, admin-only: the same documents as {@code fovea studies}. */
+/** Hyperparameter studies and the workers that run them over HTTP, admin-only: the same documents as the CLI's. */
 public final class StudyRoutes {
     /** Trials per page of /api/studies/{name}/trials. */
     static final int PAGE = 200;
@@ -35,7 +35,10 @@ public final class StudyRoutes {
                 new Route(HandlerType.POST, "/api/studies/{name}/pause", Access.ADMIN, "Start no new trials", this::pause),
                 new Route(HandlerType.POST, "/api/studies/{name}/unpause", Access.ADMIN, "Let a paused study go on", this::unpause),
                 new Route(HandlerType.POST, "/api/studies/{name}/stop", Access.ADMIN,
-                        "Stop for good (?now=true also stops the running trials)", this::stop));
+                        "Stop for good (?now=true also stops the running trials)", this::stop),
+                new Route(HandlerType.GET, "/api/workers", Access.ADMIN,
+                        "The workers of this database: name, host, slots, tags, running trials, last heartbeat, state"
+                                + " (live, lost or stopped), as fovea workers --json", this::workers));
     }
 
     private StudyStore store() {
@@ -52,6 +55,11 @@ public final class StudyRoutes {
 
     private Map<String, Object> document(Study s, boolean summary) {
         return StudyPlans.document(store(), s, summary);
+    }
+
+    private void workers(Context ctx) {
+        var roster = context.workers();
+        ctx.json(dev.fovea.app.views.WorkerViews.list(roster.list(), roster::stateOf));
     }
 
     private void list(Context ctx) {

@@ -24,8 +24,6 @@ import java.util.Map;
  * runs (a child JVM per synthetic trial, training in this process, or synthetic in this process when asked).
  */
 public final class Tuning {
-    /** A running attempt whose heartbeat is older than this was on a machine that died. */
-    static final Duration STALE_AFTER = Duration.ofSeconds(30);
     /** How often a runner looks at its study (heartbeats, stop requests, free slots). */
     static final Duration TICK = Duration.ofMillis(500);
 
@@ -37,10 +35,15 @@ public final class Tuning {
     private final Map<String, String> host;
     private final Map<String, String> childEnvironment;
     private final Clock clock;
+    private final Duration heartbeatTimeout;
 
-    /** @param childEnvironment what a child {@code fovea} needs to open the same storage (FOVEA_DB, FOVEA_WORKSPACE, ...) */
+    /**
+     * @param heartbeatTimeout a running attempt (or a worker) silent for longer was on a machine that died
+     * @param childEnvironment what a child {@code fovea} needs to open the same storage (FOVEA_DB, FOVEA_WORKSPACE, ...) */
     public Tuning(StudyStore studies, RunStore runs, ProjectStore projects, TrainingService training,
-            ChildTrials.Limits limits, Map<String, String> host, Map<String, String> childEnvironment, Clock clock) {
+            ChildTrials.Limits limits, Map<String, String> host, Map<String, String> childEnvironment, Clock clock,
+            Duration heartbeatTimeout) {
+        this.heartbeatTimeout = heartbeatTimeout;
         this.childEnvironment = Map.copyOf(childEnvironment);
         this.studies = studies;
         this.runs = runs;
@@ -56,7 +59,16 @@ public final class Tuning {
     }
 
     public StudyRunner runner() {
-        return new StudyRunner(studies, clock, StudyRunner.Identity.thisProcess(null), STALE_AFTER, TICK);
+        return runner(StudyRunner.Identity.thisProcess(null));
+    }
+
+    /** A runner whose attempts carry {@code me} (a worker's name). */
+    public StudyRunner runner(StudyRunner.Identity me) {
+        return new StudyRunner(studies, clock, me, heartbeatTimeout, TICK);
+    }
+
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
     }
 
     /** How this process runs the trials of {@code study}. */

@@ -8,6 +8,7 @@ import dev.fovea.app.training.LazyTrainingEngine;
 import dev.fovea.app.settings.DurationText;
 import dev.fovea.app.tune.ChildTrials;
 import dev.fovea.app.tune.Tuning;
+import dev.fovea.core.worker.WorkerRoster;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.checks.CheckService;
 import dev.fovea.core.dataset.DatasetService;
@@ -53,6 +54,7 @@ public final class Services {
     private final TrainingService training;
     private final RunAnnotations annotations;
     private final Tuning tuning;
+    private final WorkerRoster workers;
     private ServerContext server;
 
     private Services(Settings settings, Storage storage, AccountService accounts, Clock clock) {
@@ -78,7 +80,10 @@ public final class Services {
         this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
                 Long.parseLong(settings.values().get("tune.trial_memory_mb")),
                 DurationText.parse(settings.values().get("tune.trial_timeout"), "setting 'tune.trial_timeout'")),
-                host(), childEnvironment(settings), clock);
+                host(), childEnvironment(settings), clock, DurationText.parse(settings.values().get("worker.heartbeat_timeout"),
+                "setting 'worker.heartbeat_timeout'"));
+        this.workers = new WorkerRoster(storage.workers(), clock, tuning.heartbeatTimeout(),
+                pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /**
@@ -102,6 +107,11 @@ public final class Services {
         return tuning;
     }
 
+    /** Who works under which name, judged with the heartbeat timeout. */
+    public WorkerRoster workers() {
+        return workers;
+    }
+
     public static Services of(Settings settings, Storage storage, Clock clock) {
         return of(settings, storage, new AccountService(storage.accounts(), new Argon2PasswordHasher(), clock,
                 settings.server().sessionIdle()), clock);
@@ -122,7 +132,7 @@ public final class Services {
             ModelServing serving = new ModelServing(registry, settings.serving().batching(),
                     new MicrometerServingMetrics(meters));
             server = new ServerContext(settings, storage, accounts, ingest, imports, checks, reviews, datasets, training,
-                    annotations, registry, serving, meters, clock);
+                    annotations, registry, serving, meters, workers, clock);
         }
         return server;
     }

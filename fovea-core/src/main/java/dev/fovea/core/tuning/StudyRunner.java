@@ -51,8 +51,16 @@ public final class StudyRunner {
         default void tick(Study study, StudyStore.Counts counts, int runningHere) {}
     }
 
-    /** One study as this process runs it. */
-    public record Plan(SearchSpace space, Sampler sampler, Pruner pruner, TrialExecutor executor, int slots) {}
+    /**
+     * One study as this process runs it: at most {@code slots} of its trials at once, and, when {@code shared} is
+     * given, each only while it holds one of those permits (a worker's slots, shared by every study it runs).
+     */
+    public record Plan(SearchSpace space, Sampler sampler, Pruner pruner, TrialExecutor executor, int slots,
+            Semaphore shared) {
+        public Plan(SearchSpace space, Sampler sampler, Pruner pruner, TrialExecutor executor, int slots) {
+            this(space, sampler, pruner, executor, slots, null);
+        }
+    }
 
     private final StudyStore store;
     private final Clock clock;
@@ -64,6 +72,9 @@ public final class StudyRunner {
     /** Trials of this process to give up (see {@link TrialExecutor.Reporter#abandoned}). */
     private final java.util.Set<Integer> abandon = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** Set by {@link #leave}: hand the trials back and return, without an interrupt reaching a database call. */
+    private volatile boolean leaving;
+    private final Semaphore wake = new Semaphore(0);
 
     /**
      * @param staleAfter a running attempt whose heartbeat is older than this is lost (its machine died)
@@ -87,7 +98,7 @@ public final class StudyRunner {
         writing.clear();
         abandon.clear();
         stopping = false;
-        Semaphore ended = new Semaphore(0);
+        Semaphore ended = wake;
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(plan.slots(), r -> {
             Thread t = new Thread(r, "trial-" + threadNumber.incrementAndGet());
@@ -118,9 +129,16 @@ public final class StudyRunner {
                 }
                 boolean more = true;
                 if (study.state() == Study.State.RUNNING) {
-                    while (mine.size() < plan.slots()) {
-                        Taken next = take(study, plan, view);
+                    while (mine.size() < plan.slots() && (plan.shared() == null || plan.shared().tryAcquire())) {
+                        Taken next;
+                        try {
+                            next = take(study, plan, view);
+                        } catch (RuntimeException e) {
+                            if (plan.shared() != null) plan.shared().release();
+                            throw e;
+                        }
                         if (next == null) {
+                            if (plan.shared() != null) plan.shared().release();
                             more = false;
                             break;
                         }
@@ -134,6 +152,7 @@ public final class StudyRunner {
                             } finally {
                                 Future<?> own = self.get();
                                 if (own != null) mine.remove(next.number, own);
+                                if (plan.shared() != null) plan.shared().release();
                                 ended.release();
                             }
                         });
@@ -152,6 +171,7 @@ public final class StudyRunner {
                 }
                 ended.tryAcquire(tick.toMillis(), TimeUnit.MILLISECONDS);
                 ended.drainPermits();
+                if (leaving) return store.find(study.id()).orElseThrow();
             }
         } finally {
             // Trials still going are given up by flag, so that none is interrupted inside a database write.
@@ -160,6 +180,15 @@ public final class StudyRunner {
             if (!pool.awaitTermination(30, TimeUnit.SECONDS)) pool.shutdownNow();
             store.addSeconds(study.id(), (System.nanoTime() - lastNanos) / 1e9);
         }
+    }
+
+    /**
+     * Asks {@link #run} (on another thread) to give this process's trials back to the queue and return, as an
+     * interrupt would; a worker told to stop uses this, since an interrupt inside an H2 call closes the database.
+     */
+    public void leave() {
+        leaving = true;
+        wake.release();
     }
 
     private record Taken(int number, Map<String, Object> params) {}
@@ -174,6 +203,10 @@ public final class StudyRunner {
         if (spent(study)) return null;
         for (int tries = 0; tries < 20; tries++) {
             int number = store.lastNumber(study.id()) + 1;
+            // Numbers are consecutive (the primary key makes each unique), so a trial budget is a bound on the next
+            // number: of two processes racing for the last trial, the loser's retry finds the budget spent.
+            Integer most = study.budget().trials();
+            if (most != null && number - store.counts(study.id()).of(Trial.State.STOPPED) >= most) return null;
             Map<String, Object> params = plan.sampler().suggest(plan.space(), view, study.seed(), number);
             if (params == null) return null; // a grid with nothing left
             if (!store.createTrial(study.id(), number, params, clock.instant())) continue; // another process won it

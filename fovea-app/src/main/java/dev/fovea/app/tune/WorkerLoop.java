@@ -1,0 +1,121 @@
+package dev.fovea.app.tune;
+
+import dev.fovea.core.tuning.SearchSpace;
+import dev.fovea.core.tuning.Study;
+import dev.fovea.core.tuning.StudyRunner;
+import dev.fovea.core.tuning.TrialRecord;
+import dev.fovea.core.worker.Worker;
+import dev.fovea.core.worker.WorkerStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code fovea worker} does once registered: beats for its row, and runs every running study of the database
+ * with a {@link StudyRunner} of its own, all of them sharing the worker's slots (a trial in a child JVM each). A
+ * study paused, stopped or finished is left; one unpaused or created later is joined within a tick. Stopping hands
+ * the trials in progress back to the queue (their attempts end lost) and marks the worker stopped.
+ */
+public final class WorkerLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
+    static final Duration TICK = Duration.ofMillis(500);
+
+    /** What the worker tells whoever watches it; called from trial threads too. */
+    public interface Events {
+        default void joined(Study study) {}
+
+        default void started(Study study, int trial) {}
+
+        default void ended(Study study, TrialRecord trial) {}
+
+        default void skipped(Study study, String why) {}
+
+        /** The name was taken over by another process: this one stops at once. */
+        default void displaced(Worker me) {}
+    }
+
+    private final Tuning tuning;
+    private final WorkerStore workers;
+    private final Clock clock;
+
+    public WorkerLoop(Tuning tuning, WorkerStore workers, Clock clock) {
+        this.tuning = tuning;
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    private record Joined(StudyRunner runner, Thread thread) {}
+
+    /** Runs until {@code stop} says so (or the name is taken over); {@code me} is the registered row. */
+    public void run(Worker me, Events events, BooleanSupplier stop) throws InterruptedException {
+        StudyRunner.Identity identity = new StudyRunner.Identity(me.name(), me.host(), me.pid());
+        Semaphore slots = new Semaphore(me.slots());
+        Map<Long, Joined> joined = new HashMap<>();
+        Map<Long, String> skipped = new HashMap<>(); // studies this worker cannot run, and why: said once
+        try {
+            while (!stop.getAsBoolean()) {
+                Instant now = clock.instant();
+                if (!workers.heartbeat(me.name(), me.host(), me.pid(), now)) {
+                    events.displaced(me);
+                    return;
+                }
+                joined.values().removeIf(j -> !j.thread().isAlive());
+                for (Study study : tuning.studies().list()) {
+                    if (study.state() != Study.State.RUNNING || joined.containsKey(study.id()) || skipped.containsKey(study.id())) {
+                        continue;
+                    }
+                    StudyRunner.Plan plan;
+                    try {
+                        SearchSpace space = StudyPlans.space(study);
+                        plan = new StudyRunner.Plan(space, StudyPlans.sampler(study.sampler()), StudyPlans.pruner(study, space),
+                                tuning.executor(study, space, false), me.slots(), slots);
+                    } catch (RuntimeException e) {
+                        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                        skipped.put(study.id(), why);
+                        events.skipped(study, why);
+                        continue;
+                    }
+                    StudyRunner runner = tuning.runner(identity);
+                    Thread t = Thread.ofPlatform().name("study-" + study.name()).daemon().start(() -> {
+                        try {
+                            runner.run(study, plan, new StudyRunner.Events() {
+                                @Override
+                                public void started(int trial, Map<String, Object> params) {
+                                    events.started(study, trial);
+                                }
+
+                                @Override
+                                public void ended(TrialRecord trial) {
+                                    events.ended(study, trial);
+                                }
+                            });
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } catch (RuntimeException e) {
+                            // A database hiccup ends this study's runner; the next tick joins the study again.
+                            LOG.warn("worker {}: study {} stopped running here: {}", me.name(), study.name(), e.getMessage());
+                        }
+                    });
+                    joined.put(study.id(), new Joined(runner, t));
+                    events.joined(study);
+                }
+                sleep(stop);
+            }
+        } finally {
+            joined.values().forEach(j -> j.runner().leave());
+            for (Joined j : joined.values()) j.thread().join(Duration.ofSeconds(60));
+            workers.stopped(me.name(), me.host(), me.pid(), clock.instant());
+        }
+    }
+
+    /** One tick, cut short when a stop is asked for. */
+    private static void sleep(BooleanSupplier stop) throws InterruptedException {
+        for (long waited = 0; waited < TICK.toMillis() && !stop.getAsBoolean(); waited += 50) Thread.sleep(50);
+    }
+}
