@@ -45,7 +45,7 @@ public final class Storage implements AutoCloseable {
         System.setProperty("h2.bindAddress", "127.0.0.1");
     }
 
-    /** Hikari's own default; {@code db.connect_timeout} sets it for a shared database. */
+    /** Hikari's own default; {@code db_connect_timeout} sets it for a shared database. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     private final HikariDataSource dataSource;
@@ -160,27 +160,29 @@ public final class Storage implements AutoCloseable {
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
             String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
             throw StoreException.unavailable("cannot connect to the database at " + redact(url) + " within "
-                    + timeout.toSeconds() + " s (db.connect_timeout): " + why, e);
+                    + timeout.toSeconds() + " s (db_connect_timeout): " + why, e);
         }
     }
 
     private static void migrate(DataSource ds, String url) {
+        Flyway flyway = Flyway.configure(Storage.class.getClassLoader())
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .validateMigrationNaming(true)
+                // Flyway ignores migrations it does not know by default; a newer Fovea's must stop this one instead.
+                .ignoreMigrationPatterns("")
+                .load();
         try {
-            Flyway flyway = Flyway.configure(Storage.class.getClassLoader())
-                    .dataSource(ds)
-                    .locations("classpath:db/migration")
-                    .validateMigrationNaming(true)
-                    .load();
-            refuseNewerSchema(flyway, url);
             flyway.migrate();
         } catch (FlywayException e) {
+            refuseNewerSchema(flyway, url); // only on this path: info() costs a second pass over the migrations
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
     /**
      * A schema migrated by a newer Fovea may mean anything to this one (a column it does not fill, a state it does
-     * not know): refuse before reading or writing a row. Flyway alone would carry on, ignoring future migrations.
+     * not know): refuse before reading or writing a row, naming both versions.
      */
     private static void refuseNewerSchema(Flyway flyway, String url) {
         MigrationInfoService info = flyway.info();
