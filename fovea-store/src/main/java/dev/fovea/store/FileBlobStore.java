@@ -111,4 +111,29 @@ public final class FileBlobStore implements BlobStore {
     public boolean contains(String sha256) {
         return Files.exists(pathOf(sha256));
     }
+
+    /** Removes a blob (a cache's damaged copy, so that the next put writes it again); false when there was none. */
+    boolean discard(String sha256) {
+        try {
+            return Files.deleteIfExists(pathOf(sha256));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove blob " + sha256 + " under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the stored file's bytes still hash to its name (false for a damaged or truncated file, or none). */
+    boolean intact(String sha256) {
+        try (java.io.InputStream in = Files.newInputStream(pathOf(sha256))) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+            return java.util.HexFormat.of().formatHex(digest.digest()).equals(sha256);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read blob " + sha256 + " under " + root + ": " + e.getMessage(), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
 }
