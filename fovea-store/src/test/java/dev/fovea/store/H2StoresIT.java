@@ -13,6 +13,7 @@ import dev.fovea.core.contract.ProjectStoreContract;
 import dev.fovea.core.contract.ReviewStoreContract;
 import dev.fovea.core.contract.RunStoreContract;
 import dev.fovea.core.contract.StudyStoreContract;
+import dev.fovea.core.contract.WorkerStoreContract;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.model.ModelStore;
@@ -20,6 +21,7 @@ import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.review.ReviewStore;
 import dev.fovea.core.run.RunStore;
 import dev.fovea.core.tuning.StudyStore;
+import dev.fovea.core.worker.WorkerStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -89,6 +91,11 @@ class H2StoresIT {
     class Runs extends RunStoreContract {
         @Override protected ProjectStore projects() { return storage.projects(); }
         @Override protected RunStore runs() { return storage.runs(); }
+    }
+
+    @Nested
+    class Workers extends WorkerStoreContract {
+        @Override protected WorkerStore workers() { return storage.workers(); }
     }
 
     @Nested

@@ -229,10 +229,10 @@ class WorkersIT {
 
         long start = System.nanoTime();
         CliRun unreachable = fovea("--db", "jdbc:postgresql://127.0.0.1:1/fovea?user=x&password=y", "-s",
-                "db.connect_timeout=2s", "worker");
+                "db_connect_timeout=2s", "worker");
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         assertThat(unreachable.exitCode()).isEqualTo(2);
-        assertThat(unreachable.stderr()).contains("cannot connect to the database").contains("within 2 s (db.connect_timeout)");
+        assertThat(unreachable.stderr()).contains("cannot connect to the database").contains("within 2 s (db_connect_timeout)");
         assertThat(seconds).as("gave up within the connect timeout (and a little)").isLessThan(15);
         assertThat(trials(url, study)).as("nothing claimed").isEmpty();
         assertThat(fovea("--db", url, "studies", "stop", study).exitCode()).isZero(); // no work left for other tests' workers

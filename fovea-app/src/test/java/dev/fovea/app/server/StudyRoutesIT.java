@@ -65,6 +65,29 @@ class StudyRoutesIT {
     }
 
     @Test
+    void workersAreListedForAdminsOnlyWithTheirStateNow() {
+        java.time.Instant beat = t.clock.instant(); // the server judges with its own clock
+        t.storage.workers().insert(new dev.fovea.core.worker.Worker("box-1", "box", 7, 3, java.util.List.of("cpu"), "1.2",
+                dev.fovea.core.worker.Worker.LIVE, null, null, null, 0, java.util.List.of()), beat);
+        t.storage.workers().insert(new dev.fovea.core.worker.Worker("old-1", "attic", 8, 1, java.util.List.of(), "1.1",
+                dev.fovea.core.worker.Worker.LIVE, null, null, null, 0, java.util.List.of()), beat.minusSeconds(3600));
+        JsonNode workers = ok(call("GET", "/api/workers", admin)).get("workers");
+        assertThat(workers).hasSize(2);
+        JsonNode box = workers.get(0);
+        assertThat(box.get("name").asText()).isEqualTo("box-1");
+        assertThat(box.get("host").asText()).isEqualTo("box");
+        assertThat(box.get("slots").asInt()).isEqualTo(3);
+        assertThat(box.get("tags").get(0).asText()).isEqualTo("cpu");
+        assertThat(box.get("running").isArray()).isTrue();
+        assertThat(box.get("version").asText()).isEqualTo("1.2");
+        assertThat(box.get("state").asText()).isEqualTo("live");
+        assertThat(box.get("last_heartbeat").asText()).isNotBlank();
+        assertThat(workers.get(1).get("state").asText()).as("silent for an hour").isEqualTo("lost");
+        assertThat(call("GET", "/api/workers", reviewer).statusCode()).isEqualTo(403);
+        assertThat(call("GET", "/api/workers", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void listsAStudyAndPagesItsTrials() {
         JsonNode list = ok(call("GET", "/api/studies", admin)).get("studies");
         assertThat(list).hasSize(2);
