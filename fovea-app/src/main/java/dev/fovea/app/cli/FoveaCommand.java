@@ -62,7 +62,7 @@ public final class FoveaCommand implements AutoCloseable {
             Settings s = settings();
             storage = s.db().isPresent()
                     ? Storage.server(s.db().get(), s.blobCache(), Clock.systemUTC(), dev.fovea.app.settings.DurationText.parse(
-                            s.values().get("db.connect_timeout"), "setting 'db.connect_timeout'"))
+                            s.values().get("db_connect_timeout"), "setting 'db_connect_timeout'"))
                     : Storage.embedded(s.workspace(), Clock.systemUTC());
         }
         return storage;

@@ -56,7 +56,7 @@ public final class SettingsLoader {
         d.put("tune.trial_memory_mb", "16384");
         d.put("tune.trial_timeout", "30m");
         d.put("worker.heartbeat_timeout", "30s");
-        d.put("db.connect_timeout", "10s");
+        d.put("db_connect_timeout", "10s");
         return d;
     }
 
@@ -143,7 +143,7 @@ public final class SettingsLoader {
         range(values, origins, "tune.trial_memory_mb", 0, 1L << 30);
         DurationText.parse(values.get("tune.trial_timeout"), "setting 'tune.trial_timeout' (from "
                 + origins.get("tune.trial_timeout") + ")");
-        for (String key : List.of("worker.heartbeat_timeout", "db.connect_timeout")) {
+        for (String key : List.of("worker.heartbeat_timeout", "db_connect_timeout")) {
             java.time.Duration d = DurationText.parse(values.get(key), "setting '" + key + "' (from " + origins.get(key) + ")");
             if (d.toMillis() < 1000) {
                 throw FoveaException.invalid("setting '" + key + "' = '" + values.get(key) + "' (from " + origins.get(key)
