@@ -4,7 +4,7 @@
 #     JVM) run by 1, 2 and 3 workers of one slot each: trials per minute, and the claim overhead, the gap between a
 #     slot's attempt ending and its next one starting (sampling, the compare-and-set, the attempt row).
 #  2. Recovery: BENCH_KILLS times, a worker running a trial is SIGKILLed; the time from the kill until that trial's
-#     next attempt starts on another worker. All workers share one host here, so a dead worker is seen by its pid
+#     next attempt starts on another worker (which has a free slot: three trials, six slots). All workers share one host here, so a dead worker is seen by its pid
 #     being gone, at the next tick (500 ms); between machines it is seen after worker.heartbeat_timeout instead.
 # On one 2-core machine, 2 and 3 workers measure contention for the cores, not scaling: say so with the figures.
 # Works from a fresh machine: installs Debian's postgresql and jq if missing, starts a private PostgreSQL (as the
@@ -41,8 +41,8 @@ trap finish EXIT
 URL="$("$ROOT/scripts/pg-test-server.sh" reset)"
 F=("$TMP/fovea" --db "$URL" --cache "$TMP/cache")
 
-start_worker() { # NAME: starts it in the background, its pid appended to WORKERS (the launcher execs java)
-  "${F[@]}" -s worker.heartbeat_timeout=5s worker --name "$1" >>"$TMP/$1.log" 2>&1 &
+start_worker() { # NAME [SLOTS]: starts it in the background, its pid appended to WORKERS (the launcher execs java)
+  "${F[@]}" -s worker.heartbeat_timeout=5s worker --name "$1" --slots "${2:-1}" >>"$TMP/$1.log" 2>&1 &
   WORKERS+=("$!")
 }
 
@@ -92,12 +92,14 @@ print(json.dumps({"workers": int(sys.argv[2]), "trials": len(trials), "seconds":
 PY
   done
 
-  # Recovery: long trials, three workers; kill whichever runs a trial with an epoch reported, wait for the trial to
-  # start again elsewhere, start the killed worker again under its name.
-  "${F[@]}" tune --objective synthetic:branin --name recovery --trials $((KILLS * 4 + 10)) --pruner none \
-    --synthetic-epochs 40 --synthetic-epoch-ms 200 --seed 2 --no-local >/dev/null 2>&1
+  # Recovery: three long trials (a minute each; every kill starts one over) on three workers of two slots, so that
+  # a slot is free when a worker dies and the figure is the time to notice, not a wait for a trial to end. Kill
+  # whichever worker runs a trial with an epoch reported, wait for the trial to start again elsewhere, start the
+  # killed worker again under its name.
+  "${F[@]}" tune --objective synthetic:branin --name recovery --trials 3 --pruner none \
+    --synthetic-epochs 600 --synthetic-epoch-ms 100 --seed 2 --no-local >/dev/null 2>&1
   declare -A PID_OF
-  for i in 1 2 3; do start_worker "r$i"; PID_OF["r$i"]="${WORKERS[-1]}"; done
+  for i in 1 2 3; do start_worker "r$i" 2; PID_OF["r$i"]="${WORKERS[-1]}"; done
   : >"$TMP/kills.jsonl"
   # What the kill did, read from the trials: the newest lost attempt, and when the trial's next attempt started.
   # (Which trial a worker runs is read again after the kill: each `fovea` call here is a JVM start, seconds long,
@@ -141,7 +143,7 @@ print(json.dumps({"kill": int(sys.argv[4]), "trial": tr["number"], "killed": a["
     done
     [ -n "$line" ] || { echo "bench: the killed worker's trial did not run again" >&2; exit 1; }
     echo "$line" | tee -a "$TMP/kills.jsonl"
-    start_worker "$victim"
+    start_worker "$victim" 2
     PID_OF[$victim]="${WORKERS[-1]}"
   done
   "${F[@]}" studies stop recovery >/dev/null
