@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
         "  fovea --db jdbc:postgresql://lab/fovea?user=fovea worker",
         "  fovea --db jdbc:postgresql://lab/fovea?user=fovea worker --slots 2 --name big-box --tags cpu,big",
         "  # seen as lost 10 s after a power cut instead of 30 s",
-        "  fovea --db jdbc:postgresql://lab/fovea -s worker.heartbeat_timeout=10s worker"})
+        "  fovea --db jdbc:postgresql://lab/fovea -s worker.heartbeat_timeout=10s worker",
+        "  # in a container, whose host name changes with every start",
+        "  fovea --db jdbc:postgresql://lab/fovea -s worker.host=attic-pc worker --name attic"})
 final class WorkerCommand extends FoveaSubcommand {
     @Option(names = "--slots", paramLabel = "N", defaultValue = "1", description = "Trials at once on this computer "
             + "(default 1; each trains on processors / N threads)") int slots;
@@ -41,6 +43,10 @@ final class WorkerCommand extends FoveaSubcommand {
     @Override
     public Integer call() throws InterruptedException {
         StudyRunner.Identity here = StudyRunner.Identity.thisProcess(null);
+        // A container's host name is often random, and one machine may stand for several in a test: worker.host
+        // names the computer instead. Another host's processes cannot be checked by pid, only by heartbeat.
+        String hostSetting = root.settings().values().get("worker.host");
+        if (hostSetting != null && !hostSetting.isBlank()) here = new StudyRunner.Identity(null, hostSetting.strip(), here.pid());
         String workerName = name != null ? name : here.host();
         dev.fovea.core.worker.WorkerRoster.check(workerName, slots, tags); // before the database is opened
         var services = root.services();

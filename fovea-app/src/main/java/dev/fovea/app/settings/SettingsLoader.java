@@ -56,6 +56,7 @@ public final class SettingsLoader {
         d.put("tune.trial_memory_mb", "16384");
         d.put("tune.trial_timeout", "30m");
         d.put("worker.heartbeat_timeout", "30s");
+        d.put("worker.host", null);
         d.put("db_connect_timeout", "10s");
         return d;
     }

@@ -173,6 +173,46 @@ class WorkersIT {
         assertThat(states).containsEntry(w1, "stopped").containsEntry(w2, "stopped").containsEntry(w3, "stopped");
     }
 
+    /**
+     * A worker on another computer (worker.host) cannot be checked by pid: killed, it is lost only once its heartbeat
+     * is older than the timeout, and only then does its trial run here.
+     */
+    @Test
+    void aWorkerOnAnotherHostIsLostAfterTheHeartbeatTimeoutAndItsTrialRunsElsewhere() throws Exception {
+        String url = postgres();
+        String study = "far-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(fovea("--db", url, "tune", "--objective", "synthetic:branin", "--name", study, "--trials", "1",
+                "--pruner", "none", "--synthetic-epochs", "200", "--synthetic-epoch-ms", "100", "--no-local").exitCode()).isZero();
+        ChildFovea far = ChildFovea.start(dir.resolve("ws"), List.of("-Xmx256m"), "--db", url, "-s", "worker.heartbeat_timeout=4s",
+                "-s", "worker.host=far-away", "worker", "--name", study + "-far");
+        List<ChildFovea> all = new ArrayList<>(List.of(far));
+        try {
+            waitFor(url, study, "the trial running far away", ts -> ts.size() == 1 && ts.get(0).get("epochs").asInt() >= 1, all);
+            far.process.destroyForcibly();
+            assertThat(far.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long killed = System.nanoTime();
+            ChildFovea near = ChildFovea.start(dir.resolve("ws"), List.of("-Xmx256m"), "--db", url, "-s",
+                    "worker.heartbeat_timeout=4s", "worker", "--name", study + "-near");
+            all.add(near);
+            JsonNode again = waitFor(url, study, "the trial running again here", ts -> attempts(ts.get(0)).size() == 2, all);
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            List<JsonNode> as = attempts(again.get(0));
+            assertThat(as.get(0).get("host").asText()).isEqualTo("far-away");
+            assertThat(as.get(0).get("outcome").asText()).isEqualTo("lost");
+            assertThat(as.get(0).get("detail").asText()).contains("no heartbeat from " + study + "-far");
+            assertThat(as.get(1).get("worker").asText()).isEqualTo(study + "-near");
+            // Beat every half second, so the last one was at most that long before the kill.
+            assertThat(seconds).as("taken only after the heartbeat timeout").isGreaterThan(3.4);
+            JsonNode workers = fovea("--db", url, "-s", "worker.heartbeat_timeout=4s", "workers", "--json").json().get("workers");
+            String state = null;
+            for (JsonNode w : workers) if (w.get("name").asText().equals(study + "-far")) state = w.get("state").asText();
+            assertThat(state).isEqualTo("lost");
+        } finally {
+            assertThat(fovea("--db", url, "studies", "stop", study, "--now").exitCode()).isZero();
+            for (ChildFovea w : all) w.close();
+        }
+    }
+
     @Test
     void aWorkerStoppedBySigtermHandsItsTrialBackAsLost() throws Exception {
         String url = postgres();
