@@ -69,6 +69,15 @@ class WorkersIT {
         throw new AssertionError("timed out waiting for " + what + "; trials: " + trials(url, study) + "\nworkers:\n" + logs);
     }
 
+    /** A study of one trial of 20 s for the workers (--no-local); returns its name. */
+    private String oneLongTrial(String url, String prefix) {
+        String study = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        CliRun r = fovea("--db", url, "tune", "--objective", "synthetic:branin", "--name", study, "--trials", "1",
+                "--pruner", "none", "--synthetic-epochs", "200", "--synthetic-epoch-ms", "100", "--no-local");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return study;
+    }
+
     private static List<JsonNode> attempts(JsonNode trial) {
         List<JsonNode> out = new ArrayList<>();
         trial.get("attempts").forEach(out::add);
@@ -180,9 +189,7 @@ class WorkersIT {
     @Test
     void aWorkerOnAnotherHostIsLostAfterTheHeartbeatTimeoutAndItsTrialRunsElsewhere() throws Exception {
         String url = postgres();
-        String study = "far-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(fovea("--db", url, "tune", "--objective", "synthetic:branin", "--name", study, "--trials", "1",
-                "--pruner", "none", "--synthetic-epochs", "200", "--synthetic-epoch-ms", "100", "--no-local").exitCode()).isZero();
+        String study = oneLongTrial(url, "far");
         ChildFovea far = ChildFovea.start(dir.resolve("ws"), List.of("-Xmx256m"), "--db", url, "-s", "worker.heartbeat_timeout=4s",
                 "-s", "worker.host=far-away", "worker", "--name", study + "-far");
         List<ChildFovea> all = new ArrayList<>(List.of(far));
@@ -216,9 +223,7 @@ class WorkersIT {
     @Test
     void aWorkerStoppedBySigtermHandsItsTrialBackAsLost() throws Exception {
         String url = postgres();
-        String study = "handback-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(fovea("--db", url, "tune", "--objective", "synthetic:branin", "--name", study, "--trials", "1",
-                "--pruner", "none", "--synthetic-epochs", "200", "--synthetic-epoch-ms", "100", "--no-local").exitCode()).isZero();
+        String study = oneLongTrial(url, "handback");
         ChildFovea w = worker(url, study + "-w");
         List<ChildFovea> all = List.of(w);
         try {
