@@ -120,4 +120,20 @@ class SettingsLoaderTest {
         flags.put("import.decode_budget_pixels", "50000000");
         assertThat(load().importLimits().decodeBudget()).isNotNull();
     }
+
+    @Test
+    void workerAndDatabaseTimeoutsRefuseWhatIsNotADurationOfASecondOrMore() {
+        for (var bad : java.util.List.of(Map.entry("worker.heartbeat_timeout", "soon"),
+                Map.entry("worker.heartbeat_timeout", "500ms"), Map.entry("db_connect_timeout", "0s"),
+                Map.entry("db_connect_timeout", "10"))) {
+            flags.clear();
+            flags.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(this::load).as(bad.toString()).isInstanceOf(FoveaException.class)
+                    .hasMessageContaining(bad.getKey()).hasMessageContaining("'" + bad.getValue() + "'");
+        }
+        flags.clear();
+        flags.put("worker.heartbeat_timeout", "4s");
+        flags.put("db_connect_timeout", "2s");
+        assertThat(load().values()).containsEntry("worker.heartbeat_timeout", "4s").containsEntry("db_connect_timeout", "2s");
+    }
 }
