@@ -44,6 +44,14 @@ import java.util.Set;
  * mode. After every epoch a checkpoint is written; a job whose folder holds a checkpoint resumes after its epoch.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
+    /** The checkpoint's files in a job's folder: the state to resume from, and the best epoch's parameters. */
+    public static final List<String> CHECKPOINT_FILES = List.of(Checkpoint.LAST, Checkpoint.BEST);
+
+    @Override
+    public List<String> checkpointFiles() {
+        return CHECKPOINT_FILES;
+    }
+
     private static final long CACHE_BYTES = 1L << 30;
 
     public DjlTrainingEngine(Path cacheDir, int threads) {

@@ -454,6 +454,40 @@ public final class JdbcRunStore implements RunStore {
         return List.copyOf(out);
     }
 
+    @Override
+    public void putCheckpoint(long id, RunStore.Checkpoint checkpoint, Instant at) {
+        if (checkpoint.files().isEmpty()) throw FoveaException.invalid("checkpoint of run " + id + " has no file");
+        for (String name : checkpoint.files().keySet()) checkName(name, 100, "checkpoint file name");
+        Instant t = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        jdbc.transaction("store the checkpoint of epoch " + checkpoint.epoch() + " of run " + id, c -> {
+            if (!exists(c, id)) throw noSuchRun(id);
+            Jdbc.update(c, "DELETE FROM run_checkpoint WHERE run_id = ?", id);
+            for (var f : new java.util.TreeMap<>(checkpoint.files()).entrySet()) {
+                Jdbc.update(c, "INSERT INTO run_checkpoint (run_id, name, epoch, size_bytes, content, written_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)", id, f.getKey(), checkpoint.epoch(), (long) f.getValue().length,
+                        f.getValue(), t);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<RunStore.Checkpoint> checkpoint(long id) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        int[] epoch = {0};
+        jdbc.query("SELECT name, epoch, content FROM run_checkpoint WHERE run_id = ? ORDER BY name", rs -> {
+            files.put(rs.getString(1), rs.getBytes(3));
+            epoch[0] = rs.getInt(2);
+            return null;
+        }, id);
+        return files.isEmpty() ? Optional.empty() : Optional.of(new RunStore.Checkpoint(epoch[0], files));
+    }
+
+    @Override
+    public void dropCheckpoint(long id) {
+        jdbc.update("DELETE FROM run_checkpoint WHERE run_id = ?", id);
+    }
+
     private static void checkName(String name, int max, String what) {
         if (name == null || name.isEmpty() || name.length() > max) {
             throw FoveaException.invalid(what + " '" + name + "' must have 1 to " + max + " characters");

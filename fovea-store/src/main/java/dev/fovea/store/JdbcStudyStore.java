@@ -229,7 +229,7 @@ public final class JdbcStudyStore implements StudyStore {
         return jdbc.transaction("read trials", c -> {
             Map<Integer, Row> rows = new LinkedHashMap<>();
             Jdbc.query(c, "SELECT t.study_id, t.number, t.state, t.trial_value, t.run_id, t.pruned_at, t.failures,"
-                    + " t.error, t.created_at, t.ended_at, t.version FROM trial t WHERE " + where
+                    + " t.deaths, t.checkpoint_epoch, t.error, t.created_at, t.ended_at, t.version FROM trial t WHERE " + where
                     + " ORDER BY t.number LIMIT " + Math.max(0, limit), rs -> {
                         Row r = new Row(rs);
                         rows.put(r.number, r);
@@ -261,13 +261,14 @@ public final class JdbcStudyStore implements StudyStore {
                         }, range);
                 if (withAttempts) {
                     Jdbc.query(c, "SELECT number, attempt, worker, host, pid, started_at, heartbeat_at, ended_at, outcome,"
-                            + " detail FROM trial_attempt WHERE study_id = ? AND " + which + " ORDER BY number, attempt", rs -> {
+                            + " detail, resumed_from, epochs FROM trial_attempt WHERE study_id = ? AND " + which + " ORDER BY number, attempt", rs -> {
                                 Row r = rows.get(rs.getInt(1));
                                 if (r != null) {
                                     r.attempts.add(new TrialRecord.Attempt(rs.getInt("attempt"), rs.getString("worker"),
                                             rs.getString("host"), rs.getLong("pid"), Jdbc.instant(rs, "started_at"),
                                             Jdbc.instant(rs, "heartbeat_at"), Jdbc.instant(rs, "ended_at"),
-                                            rs.getString("outcome"), rs.getString("detail")));
+                                            rs.getString("outcome"), rs.getString("detail"), rs.getInt("resumed_from"),
+                                            rs.getInt("epochs")));
                                 }
                                 return null;
                             }, range);
@@ -285,6 +286,8 @@ public final class JdbcStudyStore implements StudyStore {
         final Long runId;
         final Integer prunedAt;
         final int failures;
+        final int deaths;
+        final int checkpointEpoch;
         final String error;
         final Instant createdAt;
         final Instant endedAt;
@@ -302,6 +305,8 @@ public final class JdbcStudyStore implements StudyStore {
             runId = longOrNull(rs, "run_id");
             prunedAt = integer(rs, "pruned_at");
             failures = rs.getInt("failures");
+            deaths = rs.getInt("deaths");
+            checkpointEpoch = rs.getInt("checkpoint_epoch");
             error = rs.getString("error");
             createdAt = Jdbc.instant(rs, "created_at");
             endedAt = Jdbc.instant(rs, "ended_at");
@@ -309,8 +314,8 @@ public final class JdbcStudyStore implements StudyStore {
         }
 
         TrialRecord record() {
-            return new TrialRecord(studyId, number, state, params, value, curve, runId, prunedAt, failures, error,
-                    createdAt, endedAt, version, attempts);
+            return new TrialRecord(studyId, number, state, params, value, curve, runId, prunedAt, failures, deaths,
+                    checkpointEpoch, error, createdAt, endedAt, version, attempts);
         }
     }
 
@@ -334,9 +339,11 @@ public final class JdbcStudyStore implements StudyStore {
             if (n == 0) return false;
             int attempt = Jdbc.query(c, "SELECT COALESCE(MAX(attempt), 0) FROM trial_attempt WHERE study_id = ? AND"
                     + " number = ?", rs -> rs.getInt(1), studyId, number).get(0) + 1;
+            int resumedFrom = Jdbc.query(c, "SELECT checkpoint_epoch FROM trial WHERE study_id = ? AND number = ?",
+                    rs -> rs.getInt(1), studyId, number).get(0);
             Jdbc.update(c, "INSERT INTO trial_attempt (study_id, number, attempt, worker, host, pid, started_at,"
-                    + " heartbeat_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')", studyId, number, attempt,
-                    worker, host, pid, t, t);
+                    + " heartbeat_at, outcome, resumed_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)", studyId,
+                    number, attempt, worker, host, pid, t, t, resumedFrom);
             return true;
         });
     }
@@ -351,8 +358,9 @@ public final class JdbcStudyStore implements StudyStore {
                 Jdbc.update(c, "INSERT INTO trial_value (study_id, number, epoch, trial_value) VALUES (?, ?, ?, ?)",
                         studyId, number, epoch, value);
             }
-            Jdbc.update(c, "UPDATE trial_attempt SET heartbeat_at = ?, epochs = ? WHERE study_id = ? AND number = ? AND"
-                    + " outcome = 'running'", t, epoch, studyId, number);
+            // An attempt that resumed after epoch k trained epoch - k of them itself.
+            Jdbc.update(c, "UPDATE trial_attempt SET heartbeat_at = ?, epochs = ? - resumed_from WHERE study_id = ? AND"
+                    + " number = ? AND outcome = 'running'", t, epoch, studyId, number);
             return null;
         });
     }
@@ -402,13 +410,51 @@ public final class JdbcStudyStore implements StudyStore {
                     + " version = version + 1 WHERE study_id = ? AND number = ? AND version = ?", failure ? 1 : 0,
                     failure ? detail : null, studyId, number, expectedVersion);
             if (n == 0) return false;
-            // The curve is cleared because the next attempt starts from its first epoch; the epochs this one
-            // trained stay in its attempt row, counted in the study's budget.
-            Jdbc.update(c, "UPDATE trial_attempt SET outcome = ?, ended_at = ?, detail = ? WHERE study_id = ? AND"
-                    + " number = ? AND outcome = 'running'", outcome, t, detail, studyId, number);
-            Jdbc.update(c, "DELETE FROM trial_value WHERE study_id = ? AND number = ?", studyId, number);
+            endAttempt(c, studyId, number, outcome, detail, t);
             return true;
         });
+    }
+
+    @Override
+    public Optional<Trial.State> lose(long studyId, int number, int expectedVersion, String detail, int maxDeaths,
+            Instant at) {
+        Instant t = micros(at);
+        return jdbc.transaction("requeue lost trial " + number + " of study " + studyId, c -> {
+            String error = "its process died while running it " + maxDeaths + " times; the last time: " + detail;
+            int n = Jdbc.update(c, "UPDATE trial SET deaths = deaths + 1,"
+                    + " state = CASE WHEN deaths + 1 >= ? THEN 'failed' ELSE 'queued' END,"
+                    + " error = CASE WHEN deaths + 1 >= ? THEN ? ELSE error END,"
+                    + " ended_at = CASE WHEN deaths + 1 >= ? THEN ? ELSE ended_at END,"
+                    + " version = version + 1 WHERE study_id = ? AND number = ? AND version = ?",
+                    maxDeaths, maxDeaths, error, maxDeaths, t, studyId, number, expectedVersion);
+            if (n == 0) return Optional.<Trial.State>empty();
+            endAttempt(c, studyId, number, "lost", detail, t);
+            return Optional.of(state(Jdbc.query(c, "SELECT state FROM trial WHERE study_id = ? AND number = ?",
+                    rs -> rs.getString(1), studyId, number).get(0)));
+        });
+    }
+
+    /**
+     * Ends the running attempt and drops what the trial reported after its checkpoint: the next attempt resumes
+     * after {@code checkpoint_epoch} and reports those epochs again. The epochs this attempt trained stay in its row,
+     * counted in the study's budget.
+     */
+    private static void endAttempt(Connection c, long studyId, int number, String outcome, String detail, Instant t)
+            throws SQLException {
+        Jdbc.update(c, "UPDATE trial_attempt SET outcome = ?, ended_at = ?, detail = ? WHERE study_id = ? AND"
+                + " number = ? AND outcome = 'running'", outcome, t, detail, studyId, number);
+        Jdbc.update(c, "DELETE FROM trial_value WHERE study_id = ? AND number = ? AND epoch > (SELECT"
+                + " checkpoint_epoch FROM trial WHERE study_id = ? AND number = ?)", studyId, number, studyId, number);
+    }
+
+    @Override
+    public boolean checkpoint(long studyId, int number, int attempt, int epoch) {
+        // Only the attempt that runs the trial now moves its checkpoint, and only forward: a worker that comes back
+        // after its trial was taken from it cannot move the next attempt's starting point.
+        return jdbc.update("UPDATE trial SET checkpoint_epoch = ? WHERE study_id = ? AND number = ? AND state = 'running'"
+                + " AND checkpoint_epoch < ? AND EXISTS (SELECT 1 FROM trial_attempt a WHERE a.study_id = trial.study_id"
+                + " AND a.number = trial.number AND a.attempt = ? AND a.outcome = 'running')", epoch, studyId, number,
+                epoch, attempt) == 1;
     }
 
     // ---- helpers

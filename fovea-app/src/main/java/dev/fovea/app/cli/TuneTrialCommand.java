@@ -58,6 +58,23 @@ final class TuneTrialCommand extends FoveaSubcommand {
                 return true;
             }
         }, () -> false);
+        // An attempt after a lost one carries on the trial's run from its checkpoint (on this machine or in the
+        // database); the trial's checkpoint epoch moves before the files are stored, so it is never ahead of them
+        // by more than the epoch the next attempt then reports again.
+        TrialRecord.Attempt attempt = record.current();
+        int from = attempt == null ? 0 : Math.min(attempt.resumedFrom(), record.curve().size());
+        epochs.resumed(record.curve().subList(0, from));
+        TrainingListener checkpoints = new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, boolean best) {
+                if (attempt != null) store.checkpoint(studyId, trial, attempt.attempt(), epoch);
+            }
+        };
+        if (from > 0 && record.runId() != null && root.services().training().resumable(record.runId())) {
+            pipe.println("run " + record.runId());
+            root.services().training().resumeTrial(record.runId(), TrainingListener.all(epochs, checkpoints));
+            return finish(pipe, epochs, settings, study);
+        }
         // The run exists once training starts: say which it is, so the parent can close it if this process dies.
         TrainingListener listener = TrainingListener.all(new TrainingListener() {
             @Override
@@ -69,9 +86,13 @@ final class TuneTrialCommand extends FoveaSubcommand {
                     }
                 }
             }
-        }, epochs);
+        }, epochs, checkpoints);
         root.services().training().train(project, study.datasetVersion(), settings, List.of("study:" + study.name()),
                 null, listener, study.id(), trial);
+        return finish(pipe, epochs, settings, study);
+    }
+
+    private int finish(PrintStream pipe, TrainingTrials.EpochListener epochs, TrainSettings settings, Study study) {
         if (epochs.stoppedAt() > 0 && epochs.stoppedAt() < settings.epochs()) pipe.println("pruned " + epochs.stoppedAt());
         else if (epochs.best() == null) throw new FoveaException("no_epoch", "trial " + trial + " of study " + study.name() + " reported no epoch");
         else pipe.println("done " + epochs.best());

@@ -55,6 +55,7 @@ public final class SettingsLoader {
         d.put("serving.url_hosts", "");
         d.put("tune.trial_memory_mb", "16384");
         d.put("tune.trial_timeout", "30m");
+        d.put("tune.max_trial_deaths", "2");
         d.put("worker.heartbeat_timeout", "30s");
         d.put("worker.host", null);
         d.put("db_connect_timeout", "10s");
@@ -142,6 +143,7 @@ public final class SettingsLoader {
                 java.util.Arrays.stream(values.getOrDefault("serving.url_hosts", "").split(","))
                         .map(String::strip).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT)).toList());
         range(values, origins, "tune.trial_memory_mb", 0, 1L << 30);
+        range(values, origins, "tune.max_trial_deaths", 1, 1000);
         DurationText.parse(values.get("tune.trial_timeout"), "setting 'tune.trial_timeout' (from "
                 + origins.get("tune.trial_timeout") + ")");
         for (String key : List.of("worker.heartbeat_timeout", "db_connect_timeout")) {

@@ -62,6 +62,11 @@ public final class LazyTrainingEngine implements TrainingEngine, ModelLoader {
     }
 
     @Override
+    public java.util.List<String> checkpointFiles() {
+        return dev.fovea.djl.DjlTrainingEngine.CHECKPOINT_FILES; // names only: no reason to load the engine
+    }
+
+    @Override
     public Map<String, String> versions() {
         return engine(threads(0)).versions();
     }

@@ -81,6 +81,7 @@ public final class ChildTrials implements TrialExecutor {
                 command.add(Integer.toString(trialNumber));
                 command.add(Integer.toString(syn.epochs()));
                 command.add(Long.toString(syn.epochMillis()));
+                command.add(Integer.toString(reporter.resume().afterEpoch()));
                 params.forEach((k, v) -> command.add(k + "=" + ParamText.format(v)));
             }
             case Training tr -> {
@@ -140,6 +141,9 @@ public final class ChildTrials implements TrialExecutor {
                         double v = Double.parseDouble(words[2]);
                         run.epoch(e, v);
                         boolean stop = reporter.epoch(e, v);
+                        // A synthetic trial's state is its curve: each report is its checkpoint. A training child
+                        // stores its own checkpoint (the files, and the trial's checkpoint epoch).
+                        if (kind instanceof Synthetic) reporter.checkpoint(e);
                         toChild.write(stop ? "stop\n" : "go\n");
                         toChild.flush();
                     }

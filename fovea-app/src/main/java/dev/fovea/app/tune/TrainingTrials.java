@@ -89,6 +89,11 @@ public final class TrainingTrials implements TrialExecutor {
             return stop || abandoned.getAsBoolean();
         }
 
+        /** A resumed attempt: the curve before it counts for the best value. */
+        public void resumed(List<Double> before) {
+            for (double v : before) if (best == null || objective.better(v, best)) best = v;
+        }
+
         /** Where the pruner stopped it (0: it was not). */
         public int stoppedAt() {
             return stoppedAt;
@@ -110,12 +115,30 @@ public final class TrainingTrials implements TrialExecutor {
             return new Failed(e.getMessage(), true);
         }
         EpochListener listener = new EpochListener(objective, reporter::epoch, reporter::abandoned);
-        TrainingService.Outcome done = training.train(project, datasetVersion, settings, List.of("study:" + study.name()),
-                null, listener, study.id(), trialNumber);
+        Resume from = reporter.resume();
+        listener.resumed(from.curve());
+        TrainingService.Outcome done;
+        if (from.run() != null && training.resumable(from.run())) {
+            reporter.run(from.run());
+            done = training.resumeTrial(from.run(), TrainingListener.all(listener, checkpoints(reporter)));
+        } else {
+            done = training.train(project, datasetVersion, settings, List.of("study:" + study.name()), null,
+                    TrainingListener.all(listener, checkpoints(reporter)), study.id(), trialNumber);
+        }
         reporter.run(done.run().id());
         if (reporter.abandoned()) return new Abandoned();
         if (listener.stoppedAt() > 0 && listener.stoppedAt() < settings.epochs()) return new Pruned(listener.stoppedAt());
         if (listener.best() == null) return new Failed("the training reported no epoch", true);
         return new Complete(listener.best());
+    }
+
+    /** Moves the trial's checkpoint when the run's is written (before the files go to the database, see there). */
+    private static TrainingListener checkpoints(Reporter reporter) {
+        return new TrainingListener() {
+            @Override
+            public void onCheckpoint(int epoch, boolean best) {
+                reporter.checkpoint(epoch);
+            }
+        };
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.BlockingQueue;
  * parent's {@code go} or {@code stop}, then {@code done VALUE} (or {@code pruned N}). It never touches the store:
  * the parent records everything. When its standard input closes, its parent is gone and it exits at once.
  *
- * <p>Arguments: {@code OBJECTIVE TRIAL EPOCHS EPOCH_MS [NAME=KIND:VALUE ...]} with KIND f, i, b or s.
+ * <p>Arguments: {@code OBJECTIVE TRIAL EPOCHS EPOCH_MS FROM [NAME=KIND:VALUE ...]} with KIND f, i, b or s; FROM is
+ * the epoch a lost attempt's checkpoint reached (0: from the start), after which this one starts.
  */
 public final class TrialChild {
     private TrialChild() {}
@@ -26,8 +27,9 @@ public final class TrialChild {
         int trial = Integer.parseInt(args[1]);
         int epochs = Integer.parseInt(args[2]);
         long epochMs = Long.parseLong(args[3]);
+        int from = Integer.parseInt(args[4]);
         Map<String, Object> params = new LinkedHashMap<>();
-        for (int i = 4; i < args.length; i++) {
+        for (int i = 5; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             params.put(args[i].substring(0, eq), ParamText.parse(args[i].substring(eq + 1)));
         }
@@ -37,7 +39,7 @@ public final class TrialChild {
         Misbehaviour bad = Misbehaviour.named(objective);
         boolean strikes = bad != null && Misbehaviour.strikes(trial);
         List<Double> curve = SyntheticObjective.named(objective).curve(params, epochs);
-        for (int e = 1; e <= epochs; e++) {
+        for (int e = from + 1; e <= epochs; e++) {
             Thread.sleep(epochMs);
             if (strikes && e == 2) misbehave(bad);
             out.println("epoch " + e + " " + curve.get(e - 1));

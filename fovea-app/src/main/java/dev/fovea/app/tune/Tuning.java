@@ -36,14 +36,17 @@ public final class Tuning {
     private final Map<String, String> childEnvironment;
     private final Clock clock;
     private final Duration heartbeatTimeout;
+    private final int maxTrialDeaths;
 
     /**
      * @param heartbeatTimeout a running attempt (or a worker) silent for longer was on a machine that died
+     * @param maxTrialDeaths a trial lost with its process this many times is failed
      * @param childEnvironment what a child {@code fovea} needs to open the same storage (FOVEA_DB, FOVEA_WORKSPACE, ...) */
     public Tuning(StudyStore studies, RunStore runs, ProjectStore projects, TrainingService training,
             ChildTrials.Limits limits, Map<String, String> host, Map<String, String> childEnvironment, Clock clock,
-            Duration heartbeatTimeout) {
+            Duration heartbeatTimeout, int maxTrialDeaths) {
         this.heartbeatTimeout = heartbeatTimeout;
+        this.maxTrialDeaths = maxTrialDeaths;
         this.childEnvironment = Map.copyOf(childEnvironment);
         this.studies = studies;
         this.runs = runs;
@@ -64,7 +67,7 @@ public final class Tuning {
 
     /** A runner whose attempts carry {@code me} (a worker's name). */
     public StudyRunner runner(StudyRunner.Identity me) {
-        return new StudyRunner(studies, clock, me, heartbeatTimeout, TICK);
+        return new StudyRunner(studies, clock, me, heartbeatTimeout, TICK, maxTrialDeaths);
     }
 
     public Duration heartbeatTimeout() {

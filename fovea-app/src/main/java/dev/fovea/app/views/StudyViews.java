@@ -84,6 +84,8 @@ public final class StudyViews {
         doc.put("epochs", t.curve().size());
         doc.put("run", t.runId());
         doc.put("pruned_at", t.prunedAt());
+        doc.put("checkpoint_epoch", t.checkpointEpoch());
+        doc.put("deaths", t.deaths());
         if (hyperband != null) {
             doc.put("bracket", hyperband.bracket(t.number()));
             int rung = hyperband.rungReached(t.number(), t.curve().size());
@@ -93,7 +95,7 @@ public final class StudyViews {
         doc.put("attempts", t.attempts().stream().map(a -> {
             Map<String, Object> m = (map("worker", a.worker(), "host", a.host(), "pid", a.pid(),
                     "started", a.started().toString(), "ended", a.ended() == null ? null : a.ended().toString(),
-                    "outcome", a.outcome()));
+                    "outcome", a.outcome(), "resumed_from", a.resumedFrom(), "epochs", a.epochs()));
             if (a.detail() != null) m.put("detail", a.detail());
             return m;
         }).toList());

@@ -75,13 +75,15 @@ public final class Services {
         this.registry = new RegistryService(storage.models(), storage.blobs(), runs, engine, clock);
         this.training = new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
                 storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels(),
-                        settings.importLimits().decodeBudget()), registry, runsDir(settings), host(), clock);
+                        settings.importLimits().decodeBudget()), registry, runsDir(settings), host(), clock,
+                !settings.embedded());
         this.annotations = new RunAnnotations(storage.runs());
         this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
                 Long.parseLong(settings.values().get("tune.trial_memory_mb")),
                 DurationText.parse(settings.values().get("tune.trial_timeout"), "setting 'tune.trial_timeout'")),
                 host(), childEnvironment(settings), clock, DurationText.parse(settings.values().get("worker.heartbeat_timeout"),
-                "setting 'worker.heartbeat_timeout'"));
+                "setting 'worker.heartbeat_timeout'"),
+                Integer.parseInt(settings.values().get("tune.max_trial_deaths")));
         this.workers = new WorkerRoster(storage.workers(), clock, tuning.heartbeatTimeout(),
                 pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }

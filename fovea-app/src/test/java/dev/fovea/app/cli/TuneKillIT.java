@@ -28,7 +28,9 @@ class TuneKillIT {
     void killedFiveTimesAndResumedTheStudyEndsWhole() throws Exception {
         Path workspace = dir.resolve("ws");
         Random moments = new Random(20261202);
-        String[] tune = {"tune", "--objective", "synthetic:branin", "--name", "k", "--trials", Integer.toString(TRIALS),
+        // Five kills from outside may each land on the same trial: that is not a trial killing its process, so the
+        // limit that fails such trials is raised here.
+        String[] tune = {"-s", "tune.max_trial_deaths=10", "tune", "--objective", "synthetic:branin", "--name", "k", "--trials", Integer.toString(TRIALS),
                 "--parallel", "2", "--seed", "11", "--synthetic-epochs", "9", "--synthetic-epoch-ms", "60", "--json"};
         int kills = 0;
         for (int i = 0; i < 5; i++) {
@@ -49,7 +51,7 @@ class TuneKillIT {
             }
         }
         assertThat(kills).as("the study outlived all five kills").isEqualTo(5);
-        JsonNode end = ChildFovea.json(workspace, "tune", "--resume", "k", "--json");
+        JsonNode end = ChildFovea.json(workspace, "-s", "tune.max_trial_deaths=10", "tune", "--resume", "k", "--json");
         assertThat(end.get("state").asText()).isEqualTo("finished");
 
         JsonNode trials = ChildFovea.json(workspace, "studies", "trials", "k", "--json").get("trials");
@@ -65,6 +67,15 @@ class TuneKillIT {
             assertThat(outcomes.subList(0, outcomes.size() - 1)).as("trial " + n + ": " + outcomes).allMatch("lost"::equals);
             assertThat(outcomes.get(outcomes.size() - 1)).isEqualTo(t.get("state").asText());
             lost += outcomes.size() - 1;
+            assertThat(t.get("deaths").asInt()).as("trial " + n).isEqualTo(outcomes.size() - 1);
+            // Each attempt after a lost one started where its checkpoint left it: 9 epochs in all, none twice.
+            int trained = 0;
+            for (JsonNode a : t.get("attempts")) trained = Math.max(trained, a.get("resumed_from").asInt() + a.get("epochs").asInt());
+            JsonNode last = t.get("attempts").get(outcomes.size() - 1);
+            if (t.get("state").asText().equals("complete")) {
+                assertThat(last.get("resumed_from").asInt() + last.get("epochs").asInt()).as("trial " + n).isEqualTo(9);
+            }
+            assertThat(t.get("epochs").asInt()).as("trial " + n + ": its curve").isEqualTo(trained);
         }
         assertThat(lost).as("some trials were running when the process was killed: " + trials).isPositive();
         assertThat(end.get("trials").get("complete").asInt() + end.get("trials").get("pruned").asInt()).isEqualTo(TRIALS);

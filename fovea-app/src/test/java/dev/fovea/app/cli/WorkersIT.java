@@ -170,6 +170,14 @@ class WorkersIT {
             assertThat(killed.get(0).get("worker").asText()).isEqualTo(killedName);
             assertThat(killed.get(0).get("outcome").asText()).isEqualTo("lost");
             assertThat(killed.get(killed.size() - 1).get("worker").asText()).isNotEqualTo(killedName);
+            // It carried on from the lost attempt's checkpoint: the epochs before the kill were not run again.
+            JsonNode lost = killed.get(0), next = killed.get(1);
+            assertThat(next.get("resumed_from").asInt()).as("trial " + k + ": " + killed).isGreaterThanOrEqualTo(2)
+                    .isLessThanOrEqualTo(lost.get("epochs").asInt());
+            JsonNode done = killed.get(killed.size() - 1);
+            assertThat(done.get("epochs").asInt()).as("trial " + k + ": " + killed)
+                    .isEqualTo(6 - done.get("resumed_from").asInt());
+            assertThat(end.get(k).get("deaths").asInt()).isEqualTo(killed.size() - 1);
 
             JsonNode finished = fovea("--db", url, "studies", "show", study, "--json").json();
             assertThat(finished.get("state").asText()).isEqualTo("finished");

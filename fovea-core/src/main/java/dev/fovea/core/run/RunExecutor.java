@@ -38,9 +38,13 @@ final class RunExecutor {
     private final PretrainedResolver pretrained;
     private final Path runsDir;
     private final Clock clock;
+    /** Null with an embedded database: checkpoints stay in this machine's run folder. */
+    private final RunCheckpoints checkpoints;
 
     RunExecutor(RunStore runs, ImageStore images, BlobStore blobs, TrainingEngine engine,
-            dev.fovea.core.training.ImageSource decode, PretrainedResolver pretrained, Path runsDir, Clock clock) {
+            dev.fovea.core.training.ImageSource decode, PretrainedResolver pretrained, Path runsDir, Clock clock,
+            RunCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.runs = runs;
         this.images = images;
         this.blobs = blobs;
@@ -67,10 +71,15 @@ final class RunExecutor {
                 parameters[0] = plan.parameters();
             }
         };
-        try (RunLock lock = RunLock.acquire(runsDir.resolve(Long.toString(run.id())), run.id())) {
+        Path dir = runsDir.resolve(Long.toString(run.id()));
+        try (RunLock lock = RunLock.acquire(dir, run.id())) {
             recorder.flush();
-            TrainedModel model = engine.train(job(settings, d, runsDir.resolve(Long.toString(run.id()))),
-                    TrainingListener.all(recorder, counting, listener));
+            // The database's checkpoint is the newest wherever the run trained last; the saving listener goes
+            // last, after the caller's listener has heard of the checkpoint.
+            if (checkpoints != null) checkpoints.restore(run.id(), dir);
+            TrainedModel model = engine.train(job(settings, d, dir), checkpoints == null
+                    ? TrainingListener.all(recorder, counting, listener)
+                    : TrainingListener.all(recorder, counting, listener, checkpoints.saving(run.id(), dir)));
             recorder.flush();
             String weights = blobs.put(model.weights());
             runs.putArtifact(run.id(), new Artifact(TrainingService.MODEL, weights, model.weights().length,
@@ -97,6 +106,7 @@ final class RunExecutor {
             Run now = require(run.id());
             runs.setStatus(run.id(), now.version(), model.stoppedEarly() && listener.shouldStop()
                     ? RunStatus.STOPPED : RunStatus.FINISHED, null, clock.instant());
+            if (checkpoints != null) runs.dropCheckpoint(run.id()); // it has its model now
             return new TrainingService.Outcome(require(run.id()), test, model);
         } catch (RuntimeException e) {
             try {

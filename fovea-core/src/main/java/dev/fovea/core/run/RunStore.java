@@ -41,4 +41,19 @@ public interface RunStore {
     void putArtifact(long id, Artifact artifact);
 
     List<Artifact> artifacts(long id);
+
+    /** A run's last checkpoint: the engine's files after {@code epoch}, by name. */
+    record Checkpoint(int epoch, Map<String, byte[]> files) {
+        public Checkpoint {
+            files = Map.copyOf(files);
+        }
+    }
+
+    /** Replaces the run's checkpoint with these files, all at once (a reader never sees two epochs mixed). */
+    void putCheckpoint(long id, Checkpoint checkpoint, Instant at);
+
+    Optional<Checkpoint> checkpoint(long id);
+
+    /** Drops the run's checkpoint (it has its model, or it will never resume). */
+    void dropCheckpoint(long id);
 }

@@ -41,16 +41,19 @@ public final class TrainingService {
     private final Path runsDir;
     private final Map<String, String> host;
     private final Clock clock;
+    private final RunCheckpoints checkpoints;
 
     /**
      * @param decoder decodes stored images for training, with the configured import limits
      * @param registered the registry, for {@code from: model:REF}
      * @param runsDir local folder for checkpoints, one subfolder per run id
      * @param host what the caller knows about this process for provenance (Fovea version, host name, threads, ...)
+     * @param shareCheckpoints whether checkpoints also go to the database after every epoch, so that a run resumes
+     *     on any machine (a shared database); else they stay in {@code runsDir}
      */
     public TrainingService(ProjectStore projects, ImageStore images, DatasetStore datasets, BlobStore blobs,
             RunStore runs, RunModels models, TrainingEngine engine, ImageDecoder decoder, PretrainedSources registered,
-            Path runsDir, Map<String, String> host, Clock clock) {
+            Path runsDir, Map<String, String> host, Clock clock, boolean shareCheckpoints) {
         this.projects = projects;
         this.runs = runs;
         this.models = models;
@@ -59,8 +62,9 @@ public final class TrainingService {
         this.runsDir = runsDir;
         this.host = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(host)); // in the order given
         this.clock = clock;
+        this.checkpoints = shareCheckpoints ? new RunCheckpoints(runs, engine.checkpointFiles(), clock) : null;
         this.executor = new RunExecutor(runs, images, blobs, engine, sha256 -> decode(blobs, decoder, sha256),
-                new PretrainedResolver(models, registered), runsDir, clock);
+                new PretrainedResolver(models, registered), runsDir, clock, checkpoints);
     }
 
     /** What a finished training gives back: the run as stored and the test-split evaluation (null without test images). */
@@ -95,6 +99,24 @@ public final class TrainingService {
      * values (or change {@code threads}/{@code loader_threads}): anything else would not match the checkpoint.
      */
     public Outcome resume(long runId, Map<String, ?> overrides, TrainingListener listener) {
+        return resume(runId, overrides, listener, false);
+    }
+
+    /**
+     * Carries on the run of a trial whose attempt was lost or handed back, from its last checkpoint on this machine
+     * or in the database. Its run may be stopped: the process that gave the trial up stops its run.
+     */
+    public Outcome resumeTrial(long runId, TrainingListener listener) {
+        return resume(runId, Map.of(), listener, true);
+    }
+
+    /** Whether the run has a checkpoint that {@link #resume} can start from, here or in the database. */
+    public boolean resumable(long runId) {
+        return Files.isRegularFile(runsDir.resolve(Long.toString(runId)).resolve(engine.checkpointFiles().isEmpty()
+                ? "." : engine.checkpointFiles().get(0))) || (checkpoints != null && checkpoints.stored(runId));
+    }
+
+    private Outcome resume(long runId, Map<String, ?> overrides, TrainingListener listener, boolean trial) {
         Run run = models.require(runId);
         TrainSettings recorded = TrainSettings.parse(run.params());
         TrainSettings wanted = recorded.with(overrides);
@@ -106,14 +128,15 @@ public final class TrainingService {
                     + recorded.toMap().get(k) + ", not " + wanted.toMap().get(k)
                     + "; a resume keeps the run's settings (start a new run to change them)");
         }
-        if (run.status() == RunStatus.FINISHED || run.status() == RunStatus.STOPPED) {
+        if (run.status() == RunStatus.FINISHED || (run.status() == RunStatus.STOPPED && !trial)) {
             throw FoveaException.conflict("run " + runId + " is already " + run.status().word() + "; nothing to resume");
         }
-        if (!Files.isDirectory(runsDir.resolve(Long.toString(runId)))) {
+        if (!Files.isDirectory(runsDir.resolve(Long.toString(runId))) && (checkpoints == null || !checkpoints.stored(runId))) {
             throw FoveaException.notFound("run " + runId + " has no checkpoint on this machine (it ran on "
-                    + run.provenance().getOrDefault("host", "another machine") + "; resume it there)");
+                    + run.provenance().getOrDefault("host", "another machine") + "; resume it there"
+                    + (checkpoints == null ? ")" : ", or it was killed before its first epoch ended)"));
         }
-        if (run.status() == RunStatus.FAILED && !runs.setStatus(runId, run.version(), RunStatus.RUNNING, null, clock.instant())) {
+        if (run.status() != RunStatus.RUNNING && !runs.setStatus(runId, run.version(), RunStatus.RUNNING, null, clock.instant())) {
             throw FoveaException.conflict("run " + runId + " was changed by another process while resuming");
         }
         Project project = projectOf(run);

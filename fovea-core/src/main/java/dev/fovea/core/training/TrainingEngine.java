@@ -13,6 +13,14 @@ public interface TrainingEngine {
     /** Loads a trained model for prediction. */
     Predictor load(TrainedModel model);
 
+    /**
+     * The files of a checkpoint in a job's folder, which together let {@link #train} resume there on another
+     * machine (none: this engine cannot resume elsewhere).
+     */
+    default java.util.List<String> checkpointFiles() {
+        return java.util.List.of();
+    }
+
     /** Library names and versions for a run's provenance, e.g. {@code djl=0.36.0, pytorch=2.7.1}. */
     Map<String, String> versions();
 }

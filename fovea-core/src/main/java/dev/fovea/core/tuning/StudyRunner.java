@@ -67,6 +67,7 @@ public final class StudyRunner {
     private final Identity me;
     private final Duration staleAfter;
     private final Duration tick;
+    private final int maxDeaths;
     /** Trials of this process whose attempt has ended and is being recorded: never interrupted then. */
     private final java.util.Set<Integer> writing = ConcurrentHashMap.newKeySet();
     /** Trials of this process to give up (see {@link TrialExecutor.Reporter#abandoned}). */
@@ -81,6 +82,12 @@ public final class StudyRunner {
      * @param tick how often this process looks at the study (heartbeats, stop requests, free slots)
      */
     public StudyRunner(StudyStore store, Clock clock, Identity me, Duration staleAfter, Duration tick) {
+        this(store, clock, me, staleAfter, tick, STRIKES);
+    }
+
+    /** @param maxDeaths a trial lost with its process this many times (it may be what kills them) is failed */
+    public StudyRunner(StudyStore store, Clock clock, Identity me, Duration staleAfter, Duration tick, int maxDeaths) {
+        this.maxDeaths = maxDeaths;
         this.store = store;
         this.clock = clock;
         this.me = me;
@@ -244,8 +251,11 @@ public final class StudyRunner {
             } else if (a.heartbeat().isBefore(stale)) {
                 why = "no heartbeat from " + a.worker() + " (process " + a.pid() + " on " + a.host() + ") since " + a.heartbeat();
             }
-            if (why != null && store.requeue(study.id(), t.number(), full.version(), "lost", why, false, clock.instant())) {
-                LOG.info("study {}: trial {} queued again: {}", study.name(), t.number(), why);
+            if (why == null) continue;
+            var now = store.lose(study.id(), t.number(), full.version(), why, maxDeaths, clock.instant());
+            if (now.isPresent()) {
+                LOG.info("study {}: trial {} {}: {}", study.name(), t.number(),
+                        now.get() == Trial.State.FAILED ? "failed, lost " + maxDeaths + " times" : "queued again", why);
             }
         }
     }
@@ -253,13 +263,29 @@ public final class StudyRunner {
     private void runTrial(Study study, Plan plan, TrialView view, Taken taken, Events events) {
         int n = taken.number;
         events.started(n, taken.params);
-        List<Double> curve = new ArrayList<>();
+        // A resumed attempt starts with the curve up to the checkpoint, as the pruner saw it before.
+        TrialRecord begun = store.trial(study.id(), n).orElseThrow();
+        TrialRecord.Attempt attempt = begun.attempts().get(begun.attempts().size() - 1);
+        int resumeAfter = Math.min(attempt.resumedFrom(), begun.curve().size());
+        List<Double> curve = new ArrayList<>(begun.curve().subList(0, resumeAfter));
         TrialExecutor.Reporter reporter = new TrialExecutor.Reporter() {
             @Override
             public boolean epoch(int epoch, double value) {
+                while (curve.size() >= epoch) curve.remove(curve.size() - 1);
                 curve.add(value);
                 store.report(study.id(), n, epoch, value, clock.instant());
                 return plan.pruner().shouldPrune(plan.space().objective(), view, n, List.copyOf(curve));
+            }
+
+            @Override
+            public TrialExecutor.Resume resume() {
+                return resumeAfter == 0 ? TrialExecutor.Resume.START
+                        : new TrialExecutor.Resume(resumeAfter, begun.runId(), begun.curve().subList(0, resumeAfter));
+            }
+
+            @Override
+            public void checkpoint(int epoch) {
+                store.checkpoint(study.id(), n, attempt.attempt(), epoch);
             }
 
             @Override

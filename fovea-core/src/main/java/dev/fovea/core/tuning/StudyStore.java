@@ -81,9 +81,23 @@ public interface StudyStore {
             String error, Instant at);
 
     /**
-     * Ends the current attempt with {@code outcome} (lost, or failed for a process that died on its own, which
-     * also counts one more failure) and puts the trial back in the queue, its curve cleared so it starts over.
+     * Ends the current attempt with {@code outcome} (lost, for a process that gave the trial back, or failed for a
+     * process that died on its own, which also counts one more failure) and puts the trial back in the queue. Its
+     * curve is kept up to its checkpoint: the next attempt resumes after {@link TrialRecord#checkpointEpoch}.
      */
     boolean requeue(long studyId, int number, int expectedVersion, String outcome, String detail, boolean failure,
             Instant at);
+
+    /**
+     * Ends the current attempt as lost because its process or machine died ({@code detail} says how it was found),
+     * counting one more death: queued again, or failed with the reason once it has {@code maxDeaths}. Empty when
+     * another process changed the trial first; otherwise the state it is in now.
+     */
+    Optional<Trial.State> lose(long studyId, int number, int expectedVersion, String detail, int maxDeaths, Instant at);
+
+    /**
+     * Attempt {@code attempt}, still running the trial, stored its state after {@code epoch}: a later attempt
+     * resumes there. False when that attempt no longer runs the trial or the checkpoint is not newer.
+     */
+    boolean checkpoint(long studyId, int number, int attempt, int epoch);
 }

@@ -30,7 +30,8 @@ public final class SyntheticTrials implements TrialExecutor {
         long run = runs.start(study, trialNumber, params, host).id();
         reporter.run(run);
         try {
-            for (int e = 1; e <= epochs; e++) {
+            // A synthetic trial's state after an epoch is its curve so far: each report is also its checkpoint.
+            for (int e = reporter.resume().afterEpoch() + 1; e <= epochs; e++) {
                 if (epochMillis > 0) Thread.sleep(epochMillis);
                 if (reporter.abandoned()) {
                     runs.end(run, RunStatus.STOPPED, null);
@@ -38,7 +39,9 @@ public final class SyntheticTrials implements TrialExecutor {
                 }
                 double v = curve.get(e - 1);
                 runs.epoch(run, e, v);
-                if (reporter.epoch(e, v) && e < epochs) {
+                boolean stop = reporter.epoch(e, v);
+                reporter.checkpoint(e);
+                if (stop && e < epochs) {
                     runs.end(run, RunStatus.STOPPED, null);
                     return new Pruned(e);
                 }

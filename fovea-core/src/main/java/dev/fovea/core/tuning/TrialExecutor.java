@@ -19,9 +19,32 @@ public interface TrialExecutor {
         /** The run that records this attempt was created. */
         void run(long runId);
 
+        /**
+         * Where this attempt starts: after the trial's last checkpoint, from an attempt that was lost or handed
+         * back. Epochs up to it are not trained or reported again.
+         */
+        default Resume resume() {
+            return Resume.START;
+        }
+
+        /** The trial's state after {@code epoch} is stored where any machine can read it: resume there. */
+        default void checkpoint(int epoch) {}
+
         /** True once the attempt is to be given up. */
         default boolean abandoned() {
             return false;
+        }
+    }
+
+    /**
+     * A trial's starting point: after epoch {@code afterEpoch} (0: from the start), with the curve up to there and
+     * the run of the attempt that reached it ({@code run}, null when none).
+     */
+    record Resume(int afterEpoch, Long run, java.util.List<Double> curve) {
+        public static final Resume START = new Resume(0, null, java.util.List.of());
+
+        public Resume {
+            curve = java.util.List.copyOf(curve);
         }
     }
 

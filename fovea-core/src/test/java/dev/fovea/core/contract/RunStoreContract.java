@@ -428,6 +428,29 @@ public abstract class RunStoreContract {
                 .containsExactly(new Artifact("model.zip", sha("other"), 1, "application/zip"));
     }
 
+    @Test
+    void aCheckpointIsReplacedWholeAndDroppedOnRequest() {
+        Run run = create();
+        Run other = create();
+        assertThat(runs().checkpoint(run.id())).isEmpty();
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(big);
+        runs().putCheckpoint(run.id(), new RunStore.Checkpoint(1, Map.of("last.ckpt", big, "best.params", new byte[] {1})),
+                java.time.Instant.now());
+        runs().putCheckpoint(other.id(), new RunStore.Checkpoint(7, Map.of("last.ckpt", new byte[] {7})), java.time.Instant.now());
+        runs().putCheckpoint(run.id(), new RunStore.Checkpoint(2, Map.of("last.ckpt", new byte[] {2, 2})), java.time.Instant.now());
+
+        RunStore.Checkpoint c = runs().checkpoint(run.id()).orElseThrow();
+        assertThat(c.epoch()).isEqualTo(2);
+        assertThat(c.files()).as("the files of epoch 1 are gone with it").containsOnlyKeys("last.ckpt");
+        assertThat(c.files().get("last.ckpt")).containsExactly(2, 2);
+        runs().dropCheckpoint(run.id());
+        assertThat(runs().checkpoint(run.id())).isEmpty();
+        assertThat(runs().checkpoint(other.id()).orElseThrow().epoch()).isEqualTo(7);
+        assertThatThrownBy(() -> runs().putCheckpoint(987_654L, new RunStore.Checkpoint(1, Map.of("f", new byte[1])),
+                java.time.Instant.now())).hasMessageContaining("987654");
+    }
+
     // ---- unknown runs and projects
 
     @Test

@@ -165,6 +165,42 @@ public abstract class StudyStoreContract {
         assertThat(studies().trials(s.id(), 0, 10)).as("after the last number: nothing").isEmpty();
     }
 
+    @Test
+    void aRequeuedTrialKeepsItsCurveToItsCheckpointAndTheNextAttemptResumesThere() {
+        Study s = study("resume");
+        studies().createTrial(s.id(), 0, Map.of("x1", 0.0), now);
+        studies().start(s.id(), 0, 0, "w", "h", 1, now);
+        for (int e = 1; e <= 3; e++) studies().report(s.id(), 0, e, 10.0 - e, now);
+        assertThat(studies().checkpoint(s.id(), 0, 1, 2)).isTrue();
+        assertThat(studies().checkpoint(s.id(), 0, 1, 1)).as("a checkpoint only moves forward").isFalse();
+        assertThat(studies().checkpoint(s.id(), 0, 2, 3)).as("attempt 2 does not run the trial").isFalse();
+        TrialRecord r = studies().trial(s.id(), 0).orElseThrow();
+        assertThat(r.checkpointEpoch()).isEqualTo(2);
+        assertThat(studies().lose(s.id(), 0, r.version(), "no heartbeat from w", 2, now)).contains(Trial.State.QUEUED);
+        TrialRecord q = studies().trial(s.id(), 0).orElseThrow();
+        assertThat(q.curve()).as("epoch 3 came after the checkpoint").containsExactly(9.0, 8.0);
+        assertThat(q.deaths()).isEqualTo(1);
+        assertThat(q.failures()).isZero();
+        assertThat(studies().checkpoint(s.id(), 0, 1, 3)).as("the lost attempt comes back late").isFalse();
+
+        studies().start(s.id(), 0, q.version(), "w2", "h2", 2, now);
+        studies().report(s.id(), 0, 3, 7.5, now);
+        studies().report(s.id(), 0, 4, 6.0, now);
+        TrialRecord second = studies().trial(s.id(), 0).orElseThrow();
+        assertThat(second.curve()).containsExactly(9.0, 8.0, 7.5, 6.0);
+        assertThat(second.attempts()).extracting(TrialRecord.Attempt::resumedFrom).containsExactly(0, 2);
+        assertThat(second.attempts()).extracting(TrialRecord.Attempt::epochs).containsExactly(3, 2);
+        assertThat(studies().counts(s.id()).epochsUsed()).as("both attempts' epochs, epoch 3 twice").isEqualTo(5);
+
+        var now2 = studies().lose(s.id(), 0, second.version(), "process 2 on h2 ended while running it", 2, now);
+        assertThat(now2).as("the second death fails it").contains(Trial.State.FAILED);
+        TrialRecord failed = studies().trial(s.id(), 0).orElseThrow();
+        assertThat(failed.error()).contains("2 times").contains("process 2 on h2 ended while running it");
+        assertThat(failed.endedAt()).isNotNull();
+        assertThat(failed.attempts()).extracting(TrialRecord.Attempt::outcome).containsExactly("lost", "lost");
+        assertThat(studies().lose(s.id(), 0, second.version(), "again", 2, now)).as("an old version loses").isEmpty();
+    }
+
     /**
      * The store's best finished trials and the values at an epoch are what the in-memory view computes from all the
      * trials: 60 trials, complete, pruned, running, failed and queued, with ties.
