@@ -86,6 +86,30 @@ public final class JdbcRunStore implements RunStore {
 
     @Override
     public Run create(NewRun run) {
+        return create(run, RunStatus.RUNNING);
+    }
+
+    @Override
+    public Run createQueued(NewRun run) {
+        return create(run, RunStatus.QUEUED);
+    }
+
+    @Override
+    public boolean start(long id, int expectedVersion, Map<String, String> provenance, Instant at) {
+        Map<String, String> checked = properties(provenance, "provenance entry");
+        Instant t = micros(at);
+        return jdbc.transaction("start queued run " + id, c -> {
+            int n = Jdbc.update(c, "UPDATE run SET status = ?, heartbeat_at = ?, version = version + 1 WHERE id = ?"
+                    + " AND version = ? AND status = ?", RunStatus.RUNNING.word(), t, id, expectedVersion,
+                    RunStatus.QUEUED.word());
+            if (n == 0) return false;
+            Jdbc.update(c, "DELETE FROM run_provenance WHERE run_id = ?", id);
+            insertProperties(c, "run_provenance", id, checked);
+            return true;
+        });
+    }
+
+    private Run create(NewRun run, RunStatus status) {
         if (run == null) throw FoveaException.invalid("a run needs a project");
         String source = run.source() == null ? "fovea" : run.source();
         if (!List.of("fovea", "synthetic").contains(source)) {
@@ -121,7 +145,7 @@ public final class JdbcRunStore implements RunStore {
                 Jdbc.update(c, "INSERT INTO run (id, project_id, dataset_version, dataset_hash, status, rerun_of,"
                         + " created_at, heartbeat_at, version, source, study_id, trial_number)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                        id, projectId, run.datasetVersion(), run.datasetHash(), RunStatus.RUNNING.word(),
+                        id, projectId, run.datasetVersion(), run.datasetHash(), status.word(),
                         run.rerunOf(), createdAt, createdAt, source, run.studyId(), run.trialNumber());
             } catch (SQLException e) {
                 if (SqlErrors.isMissingReference(e)) throw FoveaException.notFound("project " + projectId + " does not exist");
@@ -130,7 +154,7 @@ public final class JdbcRunStore implements RunStore {
             insertProperties(c, "run_param", id, params);
             insertProperties(c, "run_provenance", id, provenance);
             insertTags(c, id, tags);
-            return new Run(id, projectId, run.datasetVersion(), run.datasetHash(), RunStatus.RUNNING,
+            return new Run(id, projectId, run.datasetVersion(), run.datasetHash(), status,
                     Collections.unmodifiableMap(params), Collections.unmodifiableMap(provenance), Map.of(),
                     List.copyOf(tags), null, null, run.rerunOf(), createdAt, createdAt, null, 0,
                     new Run.Origin(source, study, run.trialNumber()));
@@ -256,6 +280,7 @@ public final class JdbcRunStore implements RunStore {
             case RUNNING -> jdbc.update("UPDATE run SET status = ?, error = ?, heartbeat_at = ?, ended_at = NULL,"
                     + " version = version + 1 WHERE id = ? AND version = ?",
                     status.word(), kept, t, id, expectedVersion);
+            case QUEUED -> throw FoveaException.invalid("run " + id + " cannot go back to the queue by a status change");
             case FINISHED, FAILED, STOPPED -> jdbc.update("UPDATE run SET status = ?, error = ?, ended_at = ?,"
                     + " version = version + 1 WHERE id = ? AND version = ?",
                     status.word(), kept, t, id, expectedVersion);

@@ -54,6 +54,16 @@ public final class JdbcWorkerStore implements WorkerStore {
         };
         if (name == null) jdbc.query(sql, row);
         else jdbc.query(sql, row, name);
+        // Queued runs in training: db-scheduler's picked executions, picked_by being the worker's name.
+        String runs = "SELECT picked_by, task_instance FROM scheduled_tasks WHERE task_name = ? AND picked"
+                + (name == null ? "" : " AND picked_by = ?") + " ORDER BY picked_by, task_instance";
+        Jdbc.Row<Void> runRow = rs -> {
+            out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new Worker.Running(null, null, Long.parseLong(rs.getString(2))));
+            return null;
+        };
+        if (name == null) jdbc.query(runs, runRow, ScheduledRuns.TASK);
+        else jdbc.query(runs, runRow, ScheduledRuns.TASK, name);
         return out;
     }
 

@@ -59,6 +59,7 @@ public final class Storage implements AutoCloseable {
     private final ModelStore models;
     private final StudyStore studies;
     private final WorkerStore workers;
+    private final ScheduledRuns runQueue;
     private final BlobStore blobs;
     private final String description;
 
@@ -75,6 +76,7 @@ public final class Storage implements AutoCloseable {
         this.models = new JdbcModelStore(jdbc, clock);
         this.studies = new JdbcStudyStore(jdbc, clock);
         this.workers = new JdbcWorkerStore(jdbc);
+        this.runQueue = new ScheduledRuns(dataSource, dataSource.getJdbcUrl().startsWith("jdbc:postgresql:"), clock);
         this.blobs = blobs;
         this.description = description;
     }
@@ -244,6 +246,11 @@ public final class Storage implements AutoCloseable {
 
     public WorkerStore workers() {
         return workers;
+    }
+
+    /** The queue of training runs that workers take (db-scheduler's table). */
+    public ScheduledRuns runQueue() {
+        return runQueue;
     }
 
     public BlobStore blobs() {

@@ -18,8 +18,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "runs", description = "Recorded training runs: list, show, compare, export, rerun, tag, note.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class,
+@Command(name = "runs", description = "Recorded training runs: list, show, wait, compare, export, rerun, tag, note.",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Wait.class, RunsCommand.Compare.class,
                 RunsCommand.Export.class, RunsCommand.Rerun.class, RunsCommand.Tag.class, RunsCommand.Note.class})
 final class RunsCommand {
     static List<Run> runs(FoveaCommand root, String project) {
@@ -152,6 +152,49 @@ final class RunsCommand {
             }
             output.info("Wrote " + text.lines().count() + " lines to " + csv);
             return 0;
+        }
+    }
+
+    @Command(name = "wait", description = {"Wait until a run has ended (a queued one: until a worker has trained it), "
+            + "saying when it starts and each epoch it reaches.",
+            "Exit status: 0 finished, 1 failed or stopped, 3 still not ended after --timeout."},
+            footerHeading = "%nExamples:%n", footer = {
+            "  fovea runs wait 12",
+            "  fovea runs wait 12 --timeout 2h --json"})
+    static final class Wait extends FoveaSubcommand {
+        @Parameters(index = "0", paramLabel = "RUN") long id;
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up after this long (e.g. 90s, 2h; default: never)")
+        String timeout;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            java.time.Duration most = timeout == null ? null
+                    : dev.fovea.app.settings.DurationText.parse(timeout, "--timeout");
+            long deadline = most == null ? Long.MAX_VALUE : System.nanoTime() + most.toNanos();
+            RunStore store = root.storage().runs();
+            Run r = require(root, id);
+            String said = null;
+            while (!r.status().ended()) {
+                String now = r.status().word() + (r.status() == dev.fovea.core.run.RunStatus.RUNNING
+                        ? " on " + r.provenance().getOrDefault("host", "?") + ", epoch "
+                                + store.metrics(id, "val_accuracy").size() + " of " + r.params().getOrDefault("epochs", "?")
+                        : "");
+                if (!now.equals(said)) output.info("run " + id + ": " + now);
+                said = now;
+                if (System.nanoTime() > deadline) {
+                    if (json.on()) output.document(RunViews.json(r, store.artifacts(id)));
+                    else output.text("Run " + id + " is still " + r.status().word() + " after " + timeout + ".");
+                    return 3;
+                }
+                Thread.sleep(500);
+                r = require(root, id);
+            }
+            if (json.on()) output.document(RunViews.json(r, store.artifacts(id)));
+            else output.text("Run " + id + " " + r.status().word() + (r.error() == null ? "" : ": " + r.error())
+                    + (r.summary().containsKey("test_accuracy") ? String.format(Locale.ROOT, " (test accuracy %.4f)",
+                            r.summary().get("test_accuracy")) : ""));
+            return r.status() == dev.fovea.core.run.RunStatus.FINISHED ? 0 : 1;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fovea.app.cli;
 
+import dev.fovea.core.run.Run;
 import dev.fovea.core.run.RunAnnotations;
 import dev.fovea.app.views.RunViews;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +36,9 @@ import picocli.CommandLine.Unmatched;
                 + "step_gamma, loader_threads, threads (0: all cores), freeze_epochs, finetune_lr_factor, from (a "
                 + "TorchScript backbone FILE.pt mapping [N,3,S,S] to [N,features]: transfer learning with a new head; "
                 + "the backbone is frozen for freeze_epochs, then fine-tuned at lr x finetune_lr_factor).",
-        "--resume RUN carries on a killed run from its last checkpoint with the run's own settings."},
+        "--resume RUN carries on a killed run from its last checkpoint with the run's own settings.",
+        "--queue records the run and puts it on the queue for the workers (fovea worker) instead of training here: "
+                + "it prints the run id at once; fovea runs wait RUN waits for it."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea train --project birds --dataset 1",
         "  fovea train --project birds --dataset 1 --arch resnet18 --epochs 10 \\",
@@ -45,13 +48,18 @@ import picocli.CommandLine.Unmatched;
         "  # transfer learning from run 7, or from a TorchScript backbone",
         "  fovea train --project birds --dataset 2 --from run:7 --freeze-epochs 2",
         "  fovea train --project birds --dataset 2 --from backbone.pt",
-        "  fovea train --resume 7"})
+        "  fovea train --resume 7",
+        "  # let a worker train it; wait for it",
+        "  fovea --db jdbc:postgresql://lab/fovea train --project birds --dataset 1 --queue",
+        "  fovea --db jdbc:postgresql://lab/fovea runs wait 12"})
 final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;
     @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze)") Integer dataset;
     @Option(names = "--config", paramLabel = "FILE.yaml", description = "Training settings as a YAML map") Path config;
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the run (repeatable)") List<String> tags = new ArrayList<>();
     @Option(names = "--resume", paramLabel = "RUN", description = "Resume a killed or failed run") Long resume;
+    @Option(names = "--queue", description = "Queue the run for the workers and print its id; train nothing here")
+    boolean queue;
     @Mixin JsonOption json;
     @Unmatched List<String> settingFlags = new ArrayList<>();
 
@@ -67,6 +75,7 @@ final class TrainCommand extends FoveaSubcommand {
         TrainingService service = root.services().training();
         TrainingService.Outcome outcome;
         if (resume != null) {
+            if (queue) throw FoveaException.invalid("--queue and --resume do not go together: a queued run resumes by itself on another worker");
             if (project != null || dataset != null) {
                 throw FoveaException.invalid("--resume takes the project and dataset from run " + resume + "; drop --project/--dataset");
             }
@@ -77,9 +86,29 @@ final class TrainCommand extends FoveaSubcommand {
             }
             Project p = root.storage().projects().require(project);
             TrainSettings settings = TrainSettings.parse(overrides);
+            if (queue) return queue(service, p, settings, from);
             outcome = service.train(p, dataset, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
         }
         report(output, outcome, json.on());
+        return 0;
+    }
+
+    private int queue(TrainingService service, Project p, TrainSettings settings, String from) {
+        if (from != null && !from.isBlank() && !from.contains(":")) {
+            throw FoveaException.invalid("--queue: a worker on another computer cannot read the backbone file '" + from
+                    + "' of this one; use --from run:ID or --from model:REF (a registered model) instead");
+        }
+        Run run = service.queue(p, dataset, settings, RunAnnotations.checkTags(tags));
+        root.storage().runQueue().enqueue(run.id());
+        if (json.on()) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("run", run.id());
+            doc.put("status", run.status().word());
+            output.document(doc);
+        } else {
+            output.text("Run " + run.id() + " queued for the workers.");
+            output.info("Next: fovea runs wait " + run.id() + " (a worker trains it: fovea worker on any computer)");
+        }
         return 0;
     }
 

@@ -71,7 +71,7 @@ final class WorkerCommand extends FoveaSubcommand {
         Runtime.getRuntime().addShutdownHook(hook);
         AtomicBoolean displaced = new AtomicBoolean();
         try {
-            new WorkerLoop(services.tuning(), root.storage().workers(), Clock.systemUTC()).run(me, new WorkerLoop.Events() {
+            new WorkerLoop(services.tuning(), root.storage().workers(), root.storage().runQueue(), Clock.systemUTC()).run(me, new WorkerLoop.Events() {
                 @Override
                 public void joined(Study study) {
                     output.info("study " + study.name() + ": joined");
@@ -97,6 +97,16 @@ final class WorkerCommand extends FoveaSubcommand {
                 @Override
                 public void skipped(Study study, String why) {
                     output.info("study " + study.name() + ": not run here: " + why);
+                }
+
+                @Override
+                public void runStarted(long runId) {
+                    output.info("run " + runId + ": training");
+                }
+
+                @Override
+                public void runEnded(long runId, String how) {
+                    output.info("run " + runId + ": " + how);
                 }
 
                 @Override

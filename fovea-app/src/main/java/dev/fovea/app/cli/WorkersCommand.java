@@ -36,7 +36,7 @@ final class WorkersCommand extends FoveaSubcommand {
         for (Worker w : workers) {
             long ago = Math.max(0, Duration.between(w.heartbeatAt(), now).toSeconds());
             String running = w.running().isEmpty() ? "-" : w.running().stream()
-                    .map(r -> r.study() + "#" + r.trial()).collect(Collectors.joining(" "));
+                    .map(r -> r.study() == null ? "run " + r.run() : r.study() + "#" + r.trial()).collect(Collectors.joining(" "));
             output.text(String.format(Locale.ROOT, "%-20s %-20s %-8s %5d  %-14s %-12s %s", w.name(), w.host(),
                     roster.stateOf(w), w.slots(), ago + " s ago", w.foveaVersion(), running));
         }

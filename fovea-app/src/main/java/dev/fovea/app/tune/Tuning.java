@@ -74,6 +74,18 @@ public final class Tuning {
         return heartbeatTimeout;
     }
 
+    public int maxTrialDeaths() {
+        return maxTrialDeaths;
+    }
+
+    RunStore runs() {
+        return runs;
+    }
+
+    Map<String, String> childEnvironment() {
+        return childEnvironment;
+    }
+
     /** How this process runs the trials of {@code study}. */
     public TrialExecutor executor(Study study, SearchSpace space, boolean inProcess) {
         if (study.synthetic()) {
@@ -94,7 +106,7 @@ public final class Tuning {
     }
 
     /** java, its flags and class path, and Fovea's main class. */
-    private List<String> foveaCommand() {
+    List<String> foveaCommand() {
         String javaBin = ProcessHandle.current().info().command()
                 .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         long heapMb = Math.max(512, Runtime.getRuntime().maxMemory() >> 20);

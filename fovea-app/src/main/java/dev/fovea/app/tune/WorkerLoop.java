@@ -1,5 +1,7 @@
 package dev.fovea.app.tune;
 
+import com.github.kagkarlsson.scheduler.Scheduler;
+import dev.fovea.store.ScheduledRuns;
 import dev.fovea.core.tuning.SearchSpace;
 import dev.fovea.core.tuning.Study;
 import dev.fovea.core.tuning.StudyRunner;
@@ -17,14 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@code fovea worker} does once registered: beats for its row, and runs every running study of the database
- * with a {@link StudyRunner} of its own, all of them sharing the worker's slots (a trial in a child JVM each). A
- * study paused, stopped or finished is left; one unpaused or created later is joined within a tick. Stopping hands
- * the trials in progress back to the queue (their attempts end lost) and marks the worker stopped.
+ * What {@code fovea worker} does once registered: beats for its row, runs every running study of the database
+ * with a {@link StudyRunner} of its own, and trains queued runs that its db-scheduler claims, all of them sharing
+ * the worker's slots (a trial or a run in a child JVM each). A study paused, stopped or finished is left; one
+ * unpaused or created later is joined within a tick. Stopping hands the trials and runs in progress back to their
+ * queues (they resume elsewhere from their checkpoints) and marks the worker stopped.
  */
 public final class WorkerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
     static final Duration TICK = Duration.ofMillis(500);
+    /** How often the worker's scheduler looks for queued runs. */
+    static final Duration RUN_POLL = Duration.ofSeconds(1);
 
     /** What the worker tells whoever watches it; called from trial threads too. */
     public interface Events {
@@ -38,15 +43,21 @@ public final class WorkerLoop {
 
         /** The name was taken over by another process: this one stops at once. */
         default void displaced(Worker me) {}
+
+        default void runStarted(long runId) {}
+
+        default void runEnded(long runId, String how) {}
     }
 
     private final Tuning tuning;
     private final WorkerStore workers;
+    private final ScheduledRuns queue;
     private final Clock clock;
 
-    public WorkerLoop(Tuning tuning, WorkerStore workers, Clock clock) {
+    public WorkerLoop(Tuning tuning, WorkerStore workers, ScheduledRuns queue, Clock clock) {
         this.tuning = tuning;
         this.workers = workers;
+        this.queue = queue;
         this.clock = clock;
     }
 
@@ -58,6 +69,21 @@ public final class WorkerLoop {
         Semaphore slots = new Semaphore(me.slots());
         Map<Long, Joined> joined = new HashMap<>();
         Map<Long, String> skipped = new HashMap<>(); // studies this worker cannot run, and why: said once
+        java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+        QueuedRunChildren trainer = new QueuedRunChildren(tuning.runs(), tuning.foveaCommand(), tuning.childEnvironment(),
+                slots, () -> leaving.get() || stop.getAsBoolean(), clock, new QueuedRunChildren.Events() {
+                    @Override
+                    public void started(long runId) {
+                        events.runStarted(runId);
+                    }
+
+                    @Override
+                    public void ended(long runId, String how) {
+                        events.runEnded(runId, how);
+                    }
+                });
+        Scheduler scheduler = queue.start(me.name(), me.slots(), RUN_POLL, tuning.heartbeatTimeout(),
+                tuning.maxTrialDeaths(), trainer);
         try {
             while (!stop.getAsBoolean()) {
                 Instant now = clock.instant();
@@ -108,7 +134,9 @@ public final class WorkerLoop {
                 sleep(stop);
             }
         } finally {
+            leaving.set(true);
             joined.values().forEach(j -> j.runner().leave());
+            scheduler.stop(); // waits for the runs in progress, which see the flag and hand themselves back
             for (Joined j : joined.values()) j.thread().join(Duration.ofSeconds(60));
             workers.stopped(me.name(), me.host(), me.pid(), clock.instant());
         }

@@ -191,6 +191,109 @@ class WorkersIT {
     }
 
     /**
+     * A queued training run on real images: {@code fovea train --queue} prints its id at once; a worker trains it
+     * and is SIGKILLed after two epochs; another worker, with its own cache (so the checkpoint can only come from the
+     * database, as on another computer), carries it on after the heartbeat timeout without training those epochs
+     * again, and {@code fovea runs wait} sees it finish.
+     */
+    @Test
+    void aQueuedRunIsTrainedByAWorkerAndAfterAKillResumedByAnotherFromItsCheckpoint() throws Exception {
+        String url = postgres();
+        String project = "queued-" + UUID.randomUUID().toString().substring(0, 8);
+        dev.fovea.core.testing.FashionMnist.writePngTree(
+                dev.fovea.core.testing.FashionMnist.balanced(true, 150, java.util.Set.of(0, 1)), dir.resolve("in"));
+        CliRun imported = fovea("--db", url, "import", dir.resolve("in").toString(), "--project", project, "--create", "--json");
+        assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+        CliRun frozen = fovea("--db", url, "dataset", "freeze", "--project", project, "--validation", "0.2", "--test", "0.2");
+        assertThat(frozen.exitCode()).as(frozen.stderr()).isZero();
+        pauseOtherStudies(url); // left running by other tests, they would take the workers' slots
+        int epochs = 12;
+        CliRun queued = fovea(TrainingCommandsIT.concat(new String[] {"--db", url, "train", "--project", project,
+                "--dataset", "1", "--epochs", Integer.toString(epochs), "--queue", "--json"}, TrainingCommandsIT.FAST));
+        assertThat(queued.exitCode()).as(queued.stderr()).isZero();
+        long run = queued.json().get("run").asLong();
+        assertThat(queued.json().get("status").asText()).isEqualTo("queued");
+        CliRun waitedOnce = fovea("--db", url, "runs", "wait", Long.toString(run), "--timeout", "1s");
+        assertThat(waitedOnce.exitCode()).as("no worker yet: still queued").isEqualTo(3);
+        assertThat(waitedOnce.stdout()).contains("still queued");
+
+        List<ChildFovea> all = new ArrayList<>();
+        try {
+            ChildFovea first = runWorker(url, project + "-a");
+            all.add(first);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (validationEpochs(url, run).size() < 2) {
+                assertThat(System.nanoTime()).as("two epochs trained; worker: " + first.lines).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            JsonNode live = fovea("--db", url, "workers", "--json").json().get("workers");
+            JsonNode mine = null;
+            for (JsonNode w : live) if (w.get("name").asText().equals(project + "-a")) mine = w;
+            assertThat(mine).as(live.toString()).isNotNull();
+            assertThat(mine.get("running").findValues("run")).extracting(JsonNode::asLong).containsExactly(run);
+            first.process.destroyForcibly(); // SIGKILL: its child sees its standard input close and halts
+            assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            Instant killed = Instant.now();
+            Map<Integer, Instant> before = validationEpochs(url, run);
+            assertThat(before.size()).as("the kill came before the end").isLessThan(epochs);
+
+            all.add(runWorker(url, project + "-b"));
+            CliRun waited = fovea("--db", url, "runs", "wait", Long.toString(run), "--timeout", "4m", "--json");
+            assertThat(waited.exitCode()).as(waited.stderr() + "\nworkers:\n" + all.get(1).lines).isZero();
+            assertThat(waited.json().get("status").asText()).isEqualTo("finished");
+            assertThat(waited.json().get("summary").get("epochs_run").asInt()).isEqualTo(epochs);
+            assertThat(waited.json().get("provenance").get("host").asText()).isNotBlank();
+            Map<Integer, Instant> after = validationEpochs(url, run);
+            assertThat(after.keySet()).as("every epoch has its metric").hasSize(epochs);
+            // The epochs trained before the kill, up to the last checkpoint in the database, were not trained
+            // again: their metrics are the ones written then. At most the epoch after that checkpoint is repeated.
+            int kept = 0;
+            for (var e : before.entrySet()) if (after.get(e.getKey()).equals(e.getValue())) kept++;
+            assertThat(kept).as("epochs before the kill: " + before + "; after: " + after).isGreaterThanOrEqualTo(before.size() - 1)
+                    .isGreaterThanOrEqualTo(1);
+            for (int e = before.size() + 1; e <= epochs; e++) assertThat(after.get(e)).isAfter(killed);
+            assertThat(checkpointRows(url, run)).as("a finished run's checkpoint is dropped").isZero();
+        } finally {
+            for (ChildFovea w : all) w.close();
+        }
+    }
+
+    private ChildFovea runWorker(String url, String name) throws Exception {
+        return ChildFovea.start(dir.resolve("ws"), List.of("-Xmx256m"), "--db", url, "-s", "worker.heartbeat_timeout=4s",
+                "-s", "cache=" + dir.resolve("cache-" + name), "worker", "--name", name);
+    }
+
+    /** When each epoch's val_accuracy of the run was written, read from the database. */
+    private static Map<Integer, Instant> validationEpochs(String url, long run) throws Exception {
+        Map<Integer, Instant> out = new java.util.TreeMap<>();
+        try (Connection c = DriverManager.getConnection(url); var ps = c.prepareStatement(
+                "SELECT epoch, logged_at FROM run_metric WHERE run_id = ? AND metric_key = 'val_accuracy'")) {
+            ps.setLong(1, run);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getInt(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant());
+            }
+        }
+        return out;
+    }
+
+    private static int checkpointRows(String url, long run) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); var ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM run_checkpoint WHERE run_id = ?")) {
+            ps.setLong(1, run);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static void pauseOtherStudies(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE study SET state = 'paused', version = version + 1 WHERE state = 'running'");
+        }
+    }
+
+    /**
      * A worker on another computer (worker.host) cannot be checked by pid: killed, it is lost only once its heartbeat
      * is older than the timeout, and only then does its trial run here.
      */

@@ -11,6 +11,15 @@ public interface RunStore {
     /** Creates a running run with the next id (unique across processes and machines). */
     Run create(NewRun run);
 
+    /** Creates a queued run, which no process trains yet (see {@link #start}). */
+    Run createQueued(NewRun run);
+
+    /**
+     * Queued to running, for the process that trains it now, with that process's provenance in place of what the
+     * queueing process recorded; false when another process started it first (or it is not queued).
+     */
+    boolean start(long id, int expectedVersion, Map<String, String> provenance, Instant at);
+
     Optional<Run> run(long id);
 
     /** Runs of one project (or of all projects when null), newest first. */

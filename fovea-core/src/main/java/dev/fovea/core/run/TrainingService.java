@@ -79,6 +79,50 @@ public final class TrainingService {
     /** Trains a new run as trial {@code trial} of study {@code studyId} (both null for a plain run). */
     public Outcome train(Project project, int datasetVersion, TrainSettings settings, List<String> tags,
             Long rerunOf, TrainingListener listener, Long studyId, Integer trial) {
+        Prepared p = prepare(project, datasetVersion, settings);
+        NewRun plain = new NewRun(project.id(), p.version().number(), p.version().hash(), settings.toMap(),
+                p.provenance().toMap(), tags == null ? List.of() : tags, rerunOf, clock.instant());
+        Run run = runs.create(studyId == null ? plain : plain.inStudy(studyId, trial));
+        return executor.execute(run, settings, project, p.examples(), listener);
+    }
+
+    /**
+     * Records a run for a worker to train ({@code fovea train --queue}), checked as {@link #train} checks it; the
+     * caller puts its id on the queue. Its provenance is replaced by the worker's when training starts.
+     */
+    public Run queue(Project project, int datasetVersion, TrainSettings settings, List<String> tags) {
+        Prepared p = prepare(project, datasetVersion, settings);
+        return runs.createQueued(new NewRun(project.id(), p.version().number(), p.version().hash(), settings.toMap(),
+                p.provenance().toMap(), tags == null ? List.of() : tags, null, clock.instant()));
+    }
+
+    /**
+     * Trains a queued run here: starts it (a compare-and-set, so two workers never both train it) or, when it is
+     * already running because the worker that had it died or gave it back, carries it on from its last checkpoint.
+     * A run that has ended is left as it is (empty).
+     */
+    public java.util.Optional<Outcome> trainQueued(long runId, TrainingListener listener) {
+        Run run = models.require(runId);
+        if (run.status().ended()) return java.util.Optional.empty();
+        Project project = projectOf(run);
+        TrainSettings settings = TrainSettings.parse(run.params());
+        Prepared p = prepare(project, run.datasetVersion(), settings);
+        if (!p.version().hash().equals(run.datasetHash())) {
+            throw new FoveaException("dataset_changed", "dataset version " + p.version().number() + " has hash "
+                    + p.version().hash() + " but run " + runId + " recorded " + run.datasetHash());
+        }
+        if (run.status() == RunStatus.QUEUED) {
+            if (!runs.start(runId, run.version(), p.provenance().toMap(), clock.instant())) {
+                throw FoveaException.conflict("run " + runId + " was started by another process");
+            }
+        }
+        return java.util.Optional.of(executor.execute(models.require(runId), settings, project, p.examples(), listener));
+    }
+
+    private record Prepared(DatasetVersion version, TrainingData.Examples examples, Provenance provenance) {}
+
+    /** The dataset version's examples and the provenance of training them here; refuses what the engine cannot train. */
+    private Prepared prepare(Project project, int datasetVersion, TrainSettings settings) {
         DatasetVersion v = data.version(project, datasetVersion);
         TrainingData.Examples d = data.examples(project, v);
         engine.validate(executor.job(settings, d, runsDir.resolve("check-" + project.id())));
@@ -87,10 +131,7 @@ public final class TrainingService {
         Provenance provenance = new Provenance(project.name(), project.id(), v.number(), v.hash(), d.classes(),
                 d.train().size(), d.validation().size(), d.test().size(), Preprocessing.imagenet(settings.inputSize()),
                 settings.seed(), machine);
-        NewRun plain = new NewRun(project.id(), v.number(), v.hash(), settings.toMap(), provenance.toMap(),
-                tags == null ? List.of() : tags, rerunOf, clock.instant());
-        Run run = runs.create(studyId == null ? plain : plain.inStudy(studyId, trial));
-        return executor.execute(run, settings, project, d, listener);
+        return new Prepared(v, d, provenance);
     }
 
     /**

@@ -20,8 +20,11 @@ public record Worker(String name, String host, long pid, int slots, List<String>
         running = List.copyOf(running);
     }
 
-    /** A trial attempt running on the worker; {@code run} is the run recording it, null before it has one. */
-    public record Running(String study, int trial, Long run) {}
+    /**
+     * A trial attempt running on the worker ({@code run}: the run recording it, null before it has one), or a queued
+     * run it trains ({@code study} and {@code trial} null).
+     */
+    public record Running(String study, Integer trial, Long run) {}
 
     /** live, stopped, or lost when a live worker has not beaten for longer than {@code timeout}. */
     public String state(Instant now, Duration timeout) {

@@ -20,3 +20,26 @@ CREATE TABLE run_checkpoint (
     written_at  TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (run_id, name)
 );
+
+-- db-scheduler's table (its own layout, in this migration set so that both databases get it): the queue of
+-- training runs. task_instance is the run id; task_data how often a process died while training it; picked_by
+-- the worker that claimed it, whose heartbeat keeps it. VARCHAR rather than PostgreSQL's TEXT, which H2 reads as
+-- a CLOB that cannot be a key.
+CREATE TABLE scheduled_tasks (
+    task_name            VARCHAR(100)  NOT NULL,
+    task_instance        VARCHAR(100)  NOT NULL,
+    task_data            BYTEA,
+    execution_time       TIMESTAMP WITH TIME ZONE NOT NULL,
+    picked               BOOLEAN       NOT NULL,
+    picked_by            VARCHAR(200),
+    last_success         TIMESTAMP WITH TIME ZONE,
+    last_failure         TIMESTAMP WITH TIME ZONE,
+    consecutive_failures INTEGER,
+    last_heartbeat       TIMESTAMP WITH TIME ZONE,
+    version              BIGINT        NOT NULL,
+    priority             SMALLINT,
+    PRIMARY KEY (task_name, task_instance)
+);
+CREATE INDEX scheduled_tasks_execution_time ON scheduled_tasks (execution_time);
+CREATE INDEX scheduled_tasks_last_heartbeat ON scheduled_tasks (last_heartbeat);
+CREATE INDEX scheduled_tasks_priority ON scheduled_tasks (priority DESC, execution_time ASC);
