@@ -4,14 +4,18 @@
 #     JVM) run by 1, 2 and 3 workers of one slot each: trials per minute, and the claim overhead, the gap between a
 #     slot's attempt ending and its next one starting (sampling, the compare-and-set, the attempt row).
 #  2. Recovery: BENCH_KILLS times, a worker running a trial is SIGKILLed; the time from the kill until that trial's
-#     next attempt starts on another worker (which has a free slot: three trials, six slots). All workers share one host here, so a dead worker is seen by its pid
-#     being gone, at the next tick (500 ms); between machines it is seen after worker.heartbeat_timeout instead.
+#     next attempt starts on another worker (which has a free slot: three trials, six slots), and the epochs that
+#     attempt trained again (those after the lost attempt's checkpoint). All workers share one host here, so a dead
+#     worker is seen by its pid being gone, at the next tick (500 ms).
+#  3. The same, BENCH_CROSS_KILLS times, with each worker under its own worker.host, as on separate computers: a
+#     dead worker is seen only when its heartbeat is older than worker.heartbeat_timeout (5 s here).
 # On one 2-core machine, 2 and 3 workers measure contention for the cores, not scaling: say so with the figures.
 # Works from a fresh machine: installs Debian's postgresql and jq if missing, starts a private PostgreSQL (as the
 # postgres user when run as root) on port BENCH_PG_PORT (55439), builds, writes bench/results/workers-<date>.txt.
 # About 6 minutes on 2 cores with the defaults.
 #
-# Settings (environment): BENCH_TRIALS (30), BENCH_KILLS (10), BENCH_PG_PORT (55439), and those of bench/lib.sh:
+# Settings (environment): BENCH_TRIALS (30), BENCH_KILLS (10), BENCH_CROSS_KILLS (5), BENCH_PG_PORT (55439), and
+# those of bench/lib.sh:
 # BENCH_SKIP_BUILD=1, BENCH_MVN_ARGS (e.g. -o), FOVEA_BENCH_MVN_LOCK, BENCH_KEEP=1.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -20,6 +24,7 @@ bench_init workers
 
 TRIALS="${BENCH_TRIALS:-30}"
 KILLS="${BENCH_KILLS:-10}"
+CROSS_KILLS="${BENCH_CROSS_KILLS:-5}"
 PY=/usr/bin/python3
 export FOVEA_PG_DIR=/tmp/fovea-bench-pg FOVEA_PG_PORT="${BENCH_PG_PORT:-55439}"
 
@@ -41,8 +46,10 @@ trap finish EXIT
 URL="$("$ROOT/scripts/pg-test-server.sh" reset)"
 F=("$TMP/fovea" --db "$URL" --cache "$TMP/cache")
 
-start_worker() { # NAME [SLOTS]: starts it in the background, its pid appended to WORKERS (the launcher execs java)
-  "${F[@]}" -s worker.heartbeat_timeout=5s worker --name "$1" --slots "${2:-1}" >>"$TMP/$1.log" 2>&1 &
+start_worker() { # NAME [SLOTS] [HOST]: starts it in the background, its pid appended to WORKERS (the launcher execs java)
+  # The kills are the benchmark's, not the trials': the limit that fails a trial lost with its worker is raised.
+  "${F[@]}" -s worker.heartbeat_timeout=5s -s tune.max_trial_deaths=1000 ${3:+-s worker.host=$3} \
+    worker --name "$1" --slots "${2:-1}" >>"$TMP/$1.log" 2>&1 &
   WORKERS+=("$!")
 }
 
@@ -92,15 +99,59 @@ print(json.dumps({"workers": int(sys.argv[2]), "trials": len(trials), "seconds":
 PY
   done
 
-  # Recovery: three long trials (a minute each; every kill starts one over) on three workers of two slots, so that
-  # a slot is free when a worker dies and the figure is the time to notice, not a wait for a trial to end. Kill
-  # whichever worker runs a trial with an epoch reported, wait for the trial to start again elsewhere, start the
-  # killed worker again under its name.
-  "${F[@]}" tune --objective synthetic:branin --name recovery --trials 3 --pruner none \
-    --synthetic-epochs 600 --synthetic-epoch-ms 100 --seed 2 --no-local >/dev/null 2>&1
-  declare -A PID_OF
-  for i in 1 2 3; do start_worker "r$i" 2; PID_OF["r$i"]="${WORKERS[-1]}"; done
-  : >"$TMP/kills.jsonl"
+  # Recovery: three long trials (five minutes each) on three workers of two slots, so that a slot is free when a
+  # worker dies and the figure is the time to notice, not a wait for a trial to end. Kill whichever worker runs a
+  # trial with an epoch reported, wait for the trial to start again elsewhere, start the killed worker again under
+  # its name. HOSTS=cross gives each worker a host of its own (worker.host): seen dead by heartbeat only.
+  recovery() { # STUDY KILLS HOSTS(same|cross)
+    local study=$1 kills=$2 hosts=$3 i k victim lost_before killed_at line
+    "${F[@]}" tune --objective synthetic:branin --name "$study" --trials 3 --pruner none \
+      --synthetic-epochs 3000 --synthetic-epoch-ms 100 --seed 2 --no-local >/dev/null 2>&1
+    declare -A PID_OF HOST_OF
+    for i in 1 2 3; do
+      HOST_OF["r$i"]=$([ "$hosts" = cross ] && echo "pc-$i" || echo "")
+      start_worker "r$i" 2 "${HOST_OF[r$i]}"; PID_OF["r$i"]="${WORKERS[-1]}"
+    done
+    : >"$TMP/kills-$study.jsonl"
+    for k in $(seq 1 "$kills"); do
+      victim=""
+      for _ in $(seq 1 300); do
+        trials_json "$study" >"$TMP/now.json"
+        victim=$(jq -r '[.trials[] | select(.state == "running" and .epochs >= 1) | .attempts[-1].worker
+          | select(test("^r[0-9]$"))][0] // empty' "$TMP/now.json")
+        [ -n "$victim" ] && break
+        sleep 0.2
+      done
+      [ -n "$victim" ] || { echo "bench: no running trial to kill" >&2; exit 1; }
+      lost_before=$(lost_count "$TMP/now.json")
+      killed_at=$(date +%s.%N)
+      kill -KILL "${PID_OF[$victim]}"
+      wait "${PID_OF[$victim]}" 2>/dev/null || true
+      line=""
+      for _ in $(seq 1 300); do
+        trials_json "$study" >"$TMP/now.json"
+        line=$(after_kill "$TMP/now.json" "$killed_at" "$lost_before" "$k")
+        [ -n "$line" ] && break
+        sleep 0.1
+      done
+      [ -n "$line" ] || { echo "bench: the killed worker's trial did not run again" >&2; exit 1; }
+      echo "$line" | tee -a "$TMP/kills-$study.jsonl"
+      start_worker "$victim" 2 "${HOST_OF[$victim]}"
+      PID_OF[$victim]="${WORKERS[-1]}"
+    done
+    "${F[@]}" studies stop "$study" >/dev/null
+    stop_all
+    echo "# $study ($hosts host): $kills kills"
+    "$PY" - "$TMP/kills-$study.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+s = sorted(r["seconds_to_next_attempt"] for r in rows)
+r = sorted(r["epochs_trained_again"] for r in rows)
+print(json.dumps({"kills": len(rows), "taken_by_another_worker": sum(r["next_on"] != r["killed"] for r in rows),
+    "seconds_from_kill_to_next_attempt": {"median": statistics.median(s), "max": s[-1], "min": s[0]},
+    "epochs_trained_again": {"median": statistics.median(r), "max": r[-1]}}))
+PY
+  }
   # What the kill did, read from the trials: the newest lost attempt, and when the trial's next attempt started.
   # (Which trial a worker runs is read again after the kill: each `fovea` call here is a JVM start, seconds long,
   # and the worker may have moved on meanwhile.)
@@ -116,44 +167,13 @@ _, tr, i = max(lost, key=lambda x: x[0])
 if i + 1 >= len(tr["attempts"]): sys.exit(0)
 a, b = tr["attempts"][i], tr["attempts"][i + 1]
 print(json.dumps({"kill": int(sys.argv[4]), "trial": tr["number"], "killed": a["worker"], "next_on": b["worker"],
-  "seconds_to_next_attempt": round(t(b["started"]) - float(sys.argv[2]), 2)}))
+  "seconds_to_next_attempt": round(t(b["started"]) - float(sys.argv[2]), 2),
+  "resumed_from": b["resumed_from"], "epochs_trained_again": a["resumed_from"] + a["epochs"] - b["resumed_from"]}))
 ' "$@"
   }
   lost_count() { jq '[.trials[].attempts[] | select(.outcome == "lost")] | length' "$1"; }
-  for k in $(seq 1 "$KILLS"); do
-    victim=""
-    for _ in $(seq 1 300); do
-      trials_json recovery >"$TMP/now.json"
-      victim=$(jq -r '[.trials[] | select(.state == "running" and .epochs >= 1) | .attempts[-1].worker
-        | select(test("^r[0-9]$"))][0] // empty' "$TMP/now.json")
-      [ -n "$victim" ] && break
-      sleep 0.2
-    done
-    [ -n "$victim" ] || { echo "bench: no running trial to kill" >&2; exit 1; }
-    lost_before=$(lost_count "$TMP/now.json")
-    killed_at=$(date +%s.%N)
-    kill -KILL "${PID_OF[$victim]}"
-    wait "${PID_OF[$victim]}" 2>/dev/null || true
-    line=""
-    for _ in $(seq 1 300); do
-      trials_json recovery >"$TMP/now.json"
-      line=$(after_kill "$TMP/now.json" "$killed_at" "$lost_before" "$k")
-      [ -n "$line" ] && break
-      sleep 0.1
-    done
-    [ -n "$line" ] || { echo "bench: the killed worker's trial did not run again" >&2; exit 1; }
-    echo "$line" | tee -a "$TMP/kills.jsonl"
-    start_worker "$victim" 2
-    PID_OF[$victim]="${WORKERS[-1]}"
-  done
-  "${F[@]}" studies stop recovery >/dev/null
-  "$PY" - "$TMP/kills.jsonl" <<'PY'
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-s = sorted(r["seconds_to_next_attempt"] for r in rows)
-print(json.dumps({"kills": len(rows), "taken_by_another_worker": sum(r["next_on"] != r["killed"] for r in rows),
-    "seconds_from_kill_to_next_attempt": {"median": statistics.median(s), "max": s[-1], "min": s[0]}}))
-PY
+  recovery recovery "$KILLS" same
+  recovery recovery-cross "$CROSS_KILLS" cross
   echo "# load average after: $(bench_load)"
 } 2>&1 | tee "$OUT"
 echo "bench: results in $OUT" >&2
