@@ -101,4 +101,60 @@ class TuneTrainingIT {
         assertThat(trial.get("error").asText()).contains("over its limit of 120 MiB (tune.trial_memory_mb)");
         assertThat(trial.get("attempts")).hasSize(2);
     }
+
+    /**
+     * A training trial whose process is SIGKILLed mid-trial carries on its own run from its checkpoint when the
+     * study is resumed: the epochs before the checkpoint are not trained again, and no second run is made.
+     */
+    @Test
+    void aKilledTrainingTrialResumesItsRunFromItsCheckpoint() throws Exception {
+        Path ws = cwd.resolve("ws");
+        dev.fovea.core.testing.FashionMnist.writePngTree(dev.fovea.core.testing.FashionMnist.balanced(true, 100, Set.of(0, 1)),
+                cwd.resolve("in"));
+        ChildFovea.json(ws, "import", cwd.resolve("in").toString(), "--project", "fm", "--create", "--json");
+        ChildFovea.json(ws, "dataset", "freeze", "--project", "fm", "--validation", "0.25", "--test", "0.2", "--json");
+        Path space = cwd.resolve("space.yaml");
+        int epochs = 14;
+        Files.writeString(space, """
+                objective: {metric: val_accuracy, direction: maximize}
+                params:
+                  lr: {type: float, low: 1.0e-3, high: 3.0e-3}
+                  epochs: {type: fixed, value: %d}
+                  input_size: {type: fixed, value: 28}
+                  cnn_channels: {type: fixed, value: 16}
+                  cnn_blocks: {type: fixed, value: 2}
+                  augment: {type: fixed, value: none}
+                  early_stopping_patience: {type: fixed, value: 0}
+                """.formatted(epochs));
+        String[] tune = {"tune", "--project", "fm", "--dataset", "1", "--space", space.toString(), "--name", "killed",
+                "--trials", "1", "--pruner", "none", "--json"};
+        try (ChildFovea first = ChildFovea.start(ws, List.of("-Xmx256m"), tune)) {
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(4);
+            for (;;) {
+                assertThat(System.nanoTime()).as("two epochs reported: " + first.lines).isLessThan(end);
+                JsonNode ts = ChildFovea.json(ws, "studies", "trials", "killed", "--json").get("trials");
+                if (ts.size() == 1 && ts.get(0).get("checkpoint_epoch").asInt() >= 2) break;
+                Thread.sleep(200);
+            }
+            first.process.destroyForcibly(); // SIGKILL: its trial's child sees its input close and halts
+            assertThat(first.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        JsonNode resumed = ChildFovea.json(ws, "tune", "--resume", "killed", "--json");
+        assertThat(resumed.get("state").asText()).isEqualTo("finished");
+        JsonNode t = ChildFovea.json(ws, "studies", "trials", "killed", "--json").get("trials").get(0);
+        assertThat(t.get("state").asText()).as(t.toString()).isEqualTo("complete");
+        assertThat(t.get("epochs").asInt()).isEqualTo(epochs);
+        JsonNode lost = t.get("attempts").get(0), done = t.get("attempts").get(1);
+        assertThat(lost.get("outcome").asText()).isEqualTo("lost");
+        assertThat(done.get("resumed_from").asInt()).as(t.toString()).isGreaterThanOrEqualTo(2)
+                .isLessThanOrEqualTo(lost.get("epochs").asInt());
+        assertThat(done.get("epochs").asInt()).isEqualTo(epochs - done.get("resumed_from").asInt());
+        JsonNode runs = ChildFovea.json(ws, "runs", "list", "--json").get("runs");
+        assertThat(runs).as("the trial's one run, carried on").hasSize(1);
+        assertThat(runs.get(0).get("run").asLong()).isEqualTo(t.get("run").asLong());
+        JsonNode run = ChildFovea.json(ws, "runs", "show", t.get("run").asText(), "--json");
+        assertThat(run.get("status").asText()).isEqualTo("finished");
+        assertThat(run.get("summary").get("epochs_run").asInt()).isEqualTo(epochs);
+        assertThat(t.get("value").asDouble()).isEqualTo(run.get("summary").get("best_val_accuracy").asDouble());
+    }
 }
