@@ -84,6 +84,8 @@ fovea_study() { # METHOD SEED SAMPLER PRUNER
   "$TMP/fovea" --workspace "$WS" import "$TMP/fashion" --project fm --create --json >"$TMP/import.json"
   "$TMP/fovea" --workspace "$WS" dataset freeze --project fm --validation 0.25 --test 0.25 --json \
     | jq -c '{dataset: .version, counts: (.counts | map_values(add))}'
+  # The peers train, validate and test on exactly the images of Fovea's frozen split.
+  "$TMP/fovea" --workspace "$WS" dataset show --project fm 1 --items >"$TMP/split.csv"
   fovea_side() {
     for seed in ${SEEDS//,/ }; do
       for method in ${METHODS//,/ }; do
@@ -101,7 +103,7 @@ fovea_study() { # METHOD SEED SAMPLER PRUNER
         case "$method" in
           optuna-tpe-hyperband | deap-easimple)
             "$PY" "$ROOT/bench/python/search_peer.py" --method "$method" --seed "$seed" --budget-epochs "$BUDGET" \
-              --threads 1 --json-only 2>>"$TMP/peer.err" | tee -a "$LINES" ;;
+              --threads 1 --split-csv "$TMP/split.csv" --json-only 2>>"$TMP/peer.err" | tee -a "$LINES" ;;
         esac
       done
     done

@@ -6,7 +6,8 @@ PyTorch on the CPU on Fashion-MNIST at 28 px, through train_peer.py's own data p
 3 channels, ImageNet mean/std) and its Trainer (constant learning rate, no augmentation, no warm-up, a last batch
 of one image dropped). Data: the first train+val+test (default 2000+1000+1000 = 4000) images of the Fashion-MNIST
 *training* file, split once, stratified by class, with the fixed seed 42 (whatever the method's seed) into train,
-validation and test. A trial trains on the train part for up to --max-epochs epochs (default 9) and measures the
+validation and test; or, with --split-csv, exactly the images and split Fovea froze (bench/search.sh does this, so
+both sides train, validate and test on the same images). A trial trains on the train part for up to --max-epochs epochs (default 9) and measures the
 validation accuracy after each epoch; its value is the validation accuracy after its last epoch, maximised.
 torch is seeded per trial with seed * 1000 + trial number, so a run is reproducible.
 
@@ -92,6 +93,10 @@ def parse_args(argv=None):
     p.add_argument("--val", type=int, default=1000, help="validation images (default 1000)")
     p.add_argument("--test", type=int, default=1000, help="test images (default 1000)")
     p.add_argument("--json-only", action="store_true", help="no per-trial log or summary on stderr")
+    p.add_argument("--split-csv", metavar="FILE",
+                   help="train, validation and test images as Fovea froze them (fovea dataset show --items: "
+                        "path,label,split,sha256, each path .../train-INDEX.png from PrepareFashionFolders) instead "
+                        "of this script's own split of the first --train + --val + --test images")
     a = p.parse_args(argv)
     for name in ("seeds", "budget_epochs", "max_epochs", "threads", "train", "val", "test"):
         if getattr(a, name) < 1:
@@ -144,17 +149,34 @@ def stratified_split(labels, sizes, seed=SPLIT_SEED):
     return out
 
 
-def load_data(n_train, n_val, n_test, log_fn=None):
+def split_from_csv(path):
+    """Index arrays (train, validation, test) into the Fashion-MNIST training file, read from Fovea's frozen split:
+    each row's path ends in train-INDEX.png (PrepareFashionFolders' names)."""
+    import csv
+    import re
+    parts = {"train": [], "validation": [], "test": []}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            m = re.search(r"train-(\d+)\.png$", row["path"])
+            if not m:
+                raise SystemExit("%s: path %r is not a PrepareFashionFolders file (train-INDEX.png)" % (path, row["path"]))
+            parts[row["split"]].append(int(m.group(1)))
+    return [np.array(sorted(parts[s]), dtype=np.int64) for s in ("train", "validation", "test")]
+
+
+def load_data(n_train, n_val, n_test, log_fn=None, split_csv=None):
     """The first n_train + n_val + n_test images of the training file, split as stratified_split does, each part
     as (uint8 images [N,1,28,28], int64 labels [N])."""
     t0 = time.perf_counter()
-    images_np, labels_np = train_peer.read_idx(True, n_train + n_val + n_test)
-    if len(labels_np) < n_train + n_val + n_test:
+    splits = split_from_csv(split_csv) if split_csv else None
+    needed = int(max(s.max() for s in splits if len(s))) + 1 if splits else n_train + n_val + n_test
+    images_np, labels_np = train_peer.read_idx(True, needed)
+    if len(labels_np) < needed:
         raise SystemExit("the training file has only %d images" % len(labels_np))
     images = train_peer.prepare(images_np, 28)
     labels = torch.from_numpy(labels_np)
     parts = []
-    for idx in stratified_split(labels_np, (n_train, n_val, n_test)):
+    for idx in splits or stratified_split(labels_np, (n_train, n_val, n_test)):
         t = torch.from_numpy(idx)
         parts.append((images[t].contiguous(), labels[t].contiguous()))
     if log_fn:
@@ -415,7 +437,7 @@ def main():
     QUIET = a.json_only
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(a.threads)
-    data = load_data(a.train, a.val, a.test, log)
+    data = load_data(a.train, a.val, a.test, log, a.split_csv)
     for seed in range(a.seed, a.seed + a.seeds):
         log("study: %s, seed %d, budget %d epochs, at most %d a trial" % (a.method, seed, a.budget_epochs,
                                                                            a.max_epochs))
@@ -429,7 +451,7 @@ def main():
                   "trials": search.trials, "pruned": search.pruned, "epochs_used": search.epochs_used,
                   "seconds": round(seconds, 3), "best_params": rounded(best["params"]) if best["params"] else None,
                   "best_trial": best["number"], "budget_epochs": a.budget_epochs, "max_epochs": a.max_epochs,
-                  "train": a.train, "val": a.val, "test": a.test, "threads": torch.get_num_threads(),
+                  "train": len(data[0][1]), "val": len(data[1][1]), "test": len(data[2][1]), "threads": torch.get_num_threads(),
                   "torch": torch.__version__}
         result.update(extra)
         log("%s seed %d: best val %s, test %s, %d trials (%d pruned), %d epochs, %.1f s" % (

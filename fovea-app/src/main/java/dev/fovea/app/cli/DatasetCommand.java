@@ -79,10 +79,17 @@ final class DatasetCommand {
         }
     }
 
-    @Command(name = "show", description = "Show one dataset version with its class balance.")
+    @Command(name = "show", description = {"Show one dataset version with its class balance.",
+            "--items lists every image of it with its label and split (as CSV, or in the JSON), so that another tool "
+                    + "can train and test on exactly the same images."},
+            footerHeading = "%nExamples:%n", footer = {
+            "  fovea dataset show --project birds 1",
+            "  fovea dataset show --project birds 1 --items > split.csv   # path,label,split,sha256"})
     static final class Show extends FoveaSubcommand {
         @Option(names = "--project", required = true, paramLabel = "NAME") String project;
         @Parameters(index = "0", paramLabel = "N") int number;
+        @Option(names = "--items", description = "List the images: path (where it was imported from), label, split, sha256")
+        boolean items;
         @Mixin JsonOption json;
 
         @Override
@@ -90,9 +97,35 @@ final class DatasetCommand {
             Project p = root.storage().projects().require(project);
             DatasetService service = root.services().datasets();
             DatasetVersion v = service.require(p, number);
-            if (json.on()) output.document(json(v, service.counts(p, number)));
-            else print(output, v, service.counts(p, number));
+            List<Map<String, Object>> rows = items ? items(p) : List.of();
+            if (json.on()) {
+                Map<String, Object> doc = new java.util.LinkedHashMap<>(json(v, service.counts(p, number)));
+                if (items) doc.put("items", rows);
+                output.document(doc);
+            } else if (items) {
+                output.text(dev.fovea.core.csv.Csv.row(List.of("path", "label", "split", "sha256")));
+                for (Map<String, Object> r : rows) {
+                    output.text(dev.fovea.core.csv.Csv.row(List.of(String.valueOf(r.get("path")), (String) r.get("label"),
+                            (String) r.get("split"), (String) r.get("sha256"))));
+                }
+            } else {
+                print(output, v, service.counts(p, number));
+            }
             return 0;
+        }
+
+        /** The version's images by SHA-256, each with the first path it was imported from ("" when none is left). */
+        private List<Map<String, Object>> items(Project p) {
+            var images = root.storage().images();
+            return root.storage().datasets().items(p.id(), number).stream().map(i -> {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                var sources = images.sources(p.id(), i.sha256());
+                m.put("path", sources.isEmpty() ? "" : sources.get(0).path());
+                m.put("label", i.label());
+                m.put("split", i.split().word());
+                m.put("sha256", i.sha256());
+                return m;
+            }).toList();
         }
     }
 }

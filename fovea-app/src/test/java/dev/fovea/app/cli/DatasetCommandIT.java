@@ -83,6 +83,28 @@ class DatasetCommandIT {
         assertThat(otherSeed.json().get("hash").asText()).isNotEqualTo(doc.get("hash").asText());
         JsonNode shown = CliRun.in(cwd, "dataset", "show", "--project", "icons", "1", "--json").json();
         assertThat(shown.get("counts")).isEqualTo(counts);
+        assertThat(shown.has("items")).isFalse();
+        // --items: every image with its label and split, agreeing with the counts, in the JSON and as CSV.
+        JsonNode items = CliRun.in(cwd, "dataset", "show", "--project", "icons", "1", "--items", "--json").json().get("items");
+        Map<String, Integer> bySplitAndLabel = new java.util.HashMap<>();
+        for (JsonNode i : items) {
+            assertThat(i.get("sha256").asText()).hasSize(64);
+            assertThat(i.get("path").asText()).as(i.toString()).isNotBlank();
+            bySplitAndLabel.merge(i.get("split").asText() + "/" + i.get("label").asText(), 1, Integer::sum);
+        }
+        int total = 0;
+        for (var split : java.util.List.of("train", "validation", "test")) {
+            for (var label : (Iterable<String>) counts.get(split)::fieldNames) {
+                assertThat(bySplitAndLabel.get(split + "/" + label)).as(split + "/" + label)
+                        .isEqualTo(counts.get(split).get(label).asInt());
+                total += counts.get(split).get(label).asInt();
+            }
+        }
+        assertThat(items).hasSize(total);
+        List<String> csv = CliRun.in(cwd, "dataset", "show", "--project", "icons", "1", "--items").stdout().lines().toList();
+        assertThat(csv.get(0)).isEqualTo("path,label,split,sha256");
+        assertThat(csv).hasSize(total + 1);
+        assertThat(csv.get(1)).endsWith("," + items.get(0).get("sha256").asText());
         assertThat(CliRun.in(cwd, "dataset", "list", "--project", "icons", "--json").json().get("versions")).hasSize(2);
     }
 
