@@ -56,13 +56,37 @@ final class ChildFovea implements AutoCloseable {
 
     /** Runs a command to its end and returns its stdout as JSON (the command must take --json). */
     static JsonNode json(Path workspace, String... args) throws Exception {
+        Answer a = answer(workspace, args);
+        if (a.exit != 0) throw new AssertionError("fovea " + String.join(" ", args) + " failed: " + a.json.toPrettyString());
+        return a.json;
+    }
+
+    /**
+     * Runs a command to its end and returns its JSON: what it printed, or when it failed its error object (for
+     * polling something another process has not made yet).
+     */
+    static JsonNode jsonOrError(Path workspace, String... args) throws Exception {
+        Answer a = answer(workspace, args);
+        if (a.exit != 0 && !a.json.has("error")) {
+            throw new AssertionError("fovea " + String.join(" ", args) + " exited " + a.exit + " with: " + a.json);
+        }
+        return a.json;
+    }
+
+    private record Answer(int exit, JsonNode json) {}
+
+    private static Answer answer(Path workspace, String... args) throws Exception {
         Process p = new ProcessBuilder(command(workspace, List.of("-Xmx256m"), args)).directory(workspace.getParent().toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("fovea " + String.join(" ", args) + " failed: " + out);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) throw new AssertionError("fovea " + String.join(" ", args) + " hung: " + out);
+        try {
+            JsonNode json = new ObjectMapper().readTree(out);
+            if (json == null) throw new AssertionError("fovea " + String.join(" ", args) + " printed nothing");
+            return new Answer(p.exitValue(), json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError("fovea " + String.join(" ", args) + " (exit " + p.exitValue() + ") printed no JSON: " + out);
         }
-        return new ObjectMapper().readTree(out);
     }
 
     /** Waits for the server's "Fovea is serving ... at http://host:port/" line and returns the port. */

@@ -132,7 +132,14 @@ class TuneTrainingIT {
             long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(4);
             for (;;) {
                 assertThat(System.nanoTime()).as("two epochs reported: " + first.lines).isLessThan(end);
-                JsonNode ts = ChildFovea.json(ws, "studies", "trials", "killed", "--json").get("trials");
+                // Until the tune process has made the study, this answers not_found.
+                JsonNode answer = ChildFovea.jsonOrError(ws, "studies", "trials", "killed", "--json");
+                if (answer.has("error")) {
+                    assertThat(answer.get("error").get("code").asText()).as(answer.toString()).isEqualTo("not_found");
+                    Thread.sleep(200);
+                    continue;
+                }
+                JsonNode ts = answer.get("trials");
                 if (ts.size() == 1 && ts.get(0).get("checkpoint_epoch").asInt() >= 2) break;
                 Thread.sleep(200);
             }
