@@ -41,8 +41,9 @@ final class ChildFovea implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         c.addAll(jvm);
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dfovea.home=" + CliRun.repoRoot(),
-                dev.fovea.app.Main.class.getName(), "--workspace", workspace.toString(),
-                "--cache", TrainingCommandsIT.ENV.get("FOVEA_CACHE")));
+                dev.fovea.app.Main.class.getName(), "--workspace", workspace.toString()));
+        // The tests' shared cache (libtorch unpacked once), unless the command names its own.
+        if (!List.of(args).contains("--cache")) c.addAll(List.of("--cache", TrainingCommandsIT.ENV.get("FOVEA_CACHE")));
         c.addAll(List.of(args));
         return c;
     }

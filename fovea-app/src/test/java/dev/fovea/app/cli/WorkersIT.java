@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fovea.core.worker.Worker;
 import dev.fovea.store.Storage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -218,6 +219,13 @@ class WorkersIT {
         assertThat(waitedOnce.exitCode()).as("no worker yet: still queued").isEqualTo(3);
         assertThat(waitedOnce.stdout()).contains("still queued");
 
+        // A stale, complete checkpoint in this run id's folder (another database's run 'run', or one from before a
+        // reset, as CI met it): a queued run that starts afresh must not resume from it.
+        Path stale = ownCache(project + "-a").resolve("runs").resolve(Long.toString(run));
+        Files.createDirectories(stale);
+        Files.write(stale.resolve("last.ckpt"), new byte[] {1, 2, 3});
+        Files.write(stale.resolve("best.params"), new byte[] {4, 5, 6});
+
         List<ChildFovea> all = new ArrayList<>();
         try {
             ChildFovea first = runWorker(url, project + "-a");
@@ -260,9 +268,24 @@ class WorkersIT {
         }
     }
 
+    /**
+     * A worker with a cache of its own, as on another computer: its run folders and cached blobs are its own (only
+     * DJL's unpacked libtorch is the tests' shared one, linked in, so that it is not unpacked again).
+     */
     private ChildFovea runWorker(String url, String name) throws Exception {
         return ChildFovea.start(dir.resolve("ws"), List.of("-Xmx256m"), "--db", url, "-s", "worker.heartbeat_timeout=4s",
-                "-s", "cache=" + dir.resolve("cache-" + name), "worker", "--name", name);
+                "--cache", ownCache(name).toString(), "worker", "--name", name);
+    }
+
+    private Path ownCache(String name) throws java.io.IOException {
+        Path cache = dir.resolve("cache-" + name);
+        if (!Files.isDirectory(cache)) {
+            Files.createDirectories(cache);
+            Path shared = Path.of(TrainingCommandsIT.ENV.get("FOVEA_CACHE"), "djl");
+            Files.createDirectories(shared);
+            Files.createSymbolicLink(cache.resolve("djl"), shared);
+        }
+        return cache;
     }
 
     /** When each epoch's val_accuracy of the run was written, read from the database. */

@@ -55,7 +55,12 @@ final class RunCheckpoints {
      */
     int restore(long runId, Path dir) {
         var stored = runs.checkpoint(runId);
-        if (stored.isEmpty()) return 0;
+        if (stored.isEmpty()) {
+            // The database is the truth: files here are another database's run of the same id (a cache shared by
+            // two databases, or one that was reset), and resuming from them would skip epochs never trained.
+            discard(dir, files);
+            return 0;
+        }
         try {
             Files.createDirectories(dir);
             for (var f : stored.get().files().entrySet()) {
@@ -73,5 +78,17 @@ final class RunCheckpoints {
 
     boolean stored(long runId) {
         return runs.checkpoint(runId).isPresent();
+    }
+
+    /** Removes the engine's checkpoint files from a run's folder, so that training starts at epoch 1. */
+    static void discard(Path dir, List<String> files) {
+        for (String name : files) {
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove the stale checkpoint " + dir.resolve(name)
+                        + " of a run that starts afresh: " + e.getMessage(), e);
+            }
+        }
     }
 }

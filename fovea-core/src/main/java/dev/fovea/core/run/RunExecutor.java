@@ -60,8 +60,12 @@ final class RunExecutor {
         return new TrainingJob(settings, d.classes(), d.train(), d.validation(), decode, dir, pretrained.resolve(settings));
     }
 
+    /**
+     * Trains the run in its folder. {@code fresh}: it has never trained anywhere, so checkpoint files in its folder
+     * are stale (another database's run of the same id) and are removed; otherwise it carries on from them.
+     */
     TrainingService.Outcome execute(Run run, TrainSettings settings, Project project, TrainingData.Examples d,
-            TrainingListener listener) {
+            TrainingListener listener, boolean fresh) {
         RunRecorder recorder = new RunRecorder(runs, run.id(), clock, 50, Duration.ofSeconds(5));
         Instant start = clock.instant();
         long[] parameters = {0};
@@ -74,6 +78,7 @@ final class RunExecutor {
         Path dir = runsDir.resolve(Long.toString(run.id()));
         try (RunLock lock = RunLock.acquire(dir, run.id())) {
             recorder.flush();
+            if (fresh) RunCheckpoints.discard(dir, engine.checkpointFiles());
             // The database's checkpoint is the newest wherever the run trained last; the saving listener goes
             // last, after the caller's listener has heard of the checkpoint.
             if (checkpoints != null) checkpoints.restore(run.id(), dir);

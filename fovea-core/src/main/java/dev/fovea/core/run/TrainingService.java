@@ -83,7 +83,7 @@ public final class TrainingService {
         NewRun plain = new NewRun(project.id(), p.version().number(), p.version().hash(), settings.toMap(),
                 p.provenance().toMap(), tags == null ? List.of() : tags, rerunOf, clock.instant());
         Run run = runs.create(studyId == null ? plain : plain.inStudy(studyId, trial));
-        return executor.execute(run, settings, project, p.examples(), listener);
+        return executor.execute(run, settings, project, p.examples(), listener, true);
     }
 
     /**
@@ -111,12 +111,13 @@ public final class TrainingService {
             throw new FoveaException("dataset_changed", "dataset version " + p.version().number() + " has hash "
                     + p.version().hash() + " but run " + runId + " recorded " + run.datasetHash());
         }
-        if (run.status() == RunStatus.QUEUED) {
+        boolean fresh = run.status() == RunStatus.QUEUED;
+        if (fresh) {
             if (!runs.start(runId, run.version(), p.provenance().toMap(), clock.instant())) {
                 throw FoveaException.conflict("run " + runId + " was started by another process");
             }
         }
-        return java.util.Optional.of(executor.execute(models.require(runId), settings, project, p.examples(), listener));
+        return java.util.Optional.of(executor.execute(models.require(runId), settings, project, p.examples(), listener, fresh));
     }
 
     private record Prepared(DatasetVersion version, TrainingData.Examples examples, Provenance provenance) {}
@@ -186,7 +187,7 @@ public final class TrainingService {
             throw new FoveaException("dataset_changed", "dataset version " + v.number() + " has hash " + v.hash()
                     + " but run " + runId + " recorded " + run.datasetHash());
         }
-        return executor.execute(run, wanted, project, data.examples(project, v), listener);
+        return executor.execute(run, wanted, project, data.examples(project, v), listener, false);
     }
 
     /** Trains a new run with the recorded settings and dataset version of {@code runId}. */
