@@ -6,6 +6,8 @@ import dev.fovea.core.run.Artifact;
 import dev.fovea.core.run.MetricPoint;
 import dev.fovea.core.run.NewRun;
 import dev.fovea.core.run.Run;
+import dev.fovea.core.run.RunFilter;
+import dev.fovea.core.run.RunQuery;
 import dev.fovea.core.run.RunStatus;
 import dev.fovea.core.run.RunStore;
 import java.sql.Connection;
@@ -112,8 +114,11 @@ public final class JdbcRunStore implements RunStore {
     private Run create(NewRun run, RunStatus status) {
         if (run == null) throw FoveaException.invalid("a run needs a project");
         String source = run.source() == null ? "fovea" : run.source();
-        if (!List.of("fovea", "synthetic").contains(source)) {
-            throw FoveaException.invalid("run source '" + source + "' is not one of fovea, synthetic");
+        if (!List.of("fovea", "synthetic", "mlflow").contains(source)) {
+            throw FoveaException.invalid("run source '" + source + "' is not one of fovea, synthetic, mlflow");
+        }
+        if (source.equals("mlflow") && (run.projectId() == null || run.datasetVersion() != null)) {
+            throw FoveaException.invalid("a run recorded through MLflow's API has a project and no dataset version");
         }
         if (source.equals("fovea")) {
             if (run.projectId() == null) throw FoveaException.invalid("a run needs a project");
@@ -121,7 +126,7 @@ public final class JdbcRunStore implements RunStore {
                 throw FoveaException.invalid("dataset version " + run.datasetVersion() + " of a run must be 1 or more");
             }
             Sha256.check(run.datasetHash());
-        } else if (run.projectId() != null || run.datasetVersion() != null) {
+        } else if (source.equals("synthetic") && (run.projectId() != null || run.datasetVersion() != null)) {
             throw FoveaException.invalid("a " + source + " run has no project or dataset version");
         }
         if ((run.studyId() == null) != (run.trialNumber() == null)) {
@@ -172,10 +177,130 @@ public final class JdbcRunStore implements RunStore {
         return projectIdOrNull == null ? read(null) : read("r.project_id = ?", projectIdOrNull);
     }
 
+    @Override
+    public RunPage search(RunQuery q) {
+        List<Object> whereArgs = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        if (q.projectId() != null) {
+            where.append(" AND r.project_id = ?");
+            whereArgs.add(q.projectId());
+        }
+        if (q.datasetVersion() != null) {
+            where.append(" AND r.dataset_version = ?");
+            whereArgs.add(q.datasetVersion());
+        }
+        if (q.status() != null) {
+            where.append(" AND r.status = ?");
+            whereArgs.add(q.status().word());
+        }
+        if (q.source() != null) {
+            where.append(" AND r.source = ?");
+            whereArgs.add(q.source());
+        }
+        if (q.study() != null) {
+            where.append(" AND r.study_id IN (SELECT s.id FROM study s WHERE s.name = ?)");
+            whereArgs.add(q.study());
+        }
+        if (q.tag() != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM run_tag t WHERE t.run_id = r.id AND t.tag = ?)");
+            whereArgs.add(q.tag());
+        }
+        for (RunQuery.Condition f : q.conditions()) {
+            String op = f.op().sql();
+            switch (f.field()) {
+                case PARAM -> where.append(" AND EXISTS (SELECT 1 FROM run_param p WHERE p.run_id = r.id AND p.name = ? AND ")
+                        .append(f.number() != null ? "p.value_number " : "p.value_text ").append(op).append(" ?)");
+                case METRIC -> where.append(" AND EXISTS (SELECT 1 FROM run_metric_range m WHERE m.run_id = r.id")
+                        .append(" AND m.metric_key = ? AND m.").append(rangeColumn(f.aggregate())).append(' ').append(op).append(" ?)");
+                case SUMMARY -> where.append(" AND EXISTS (SELECT 1 FROM run_summary u WHERE u.run_id = r.id AND u.name = ?")
+                        .append(" AND u.metric_value ").append(op).append(" ?)");
+            }
+            whereArgs.add(f.name());
+            whereArgs.add(f.number() != null ? f.number() : f.text());
+        }
+        RunQuery.Sort sort = q.sort();
+        String dir = sort.descending() ? " DESC" : " ASC";
+        String join = "";
+        String order;
+        List<Object> joinArgs = new ArrayList<>();
+        if (sort.field() == null) {
+            order = switch (sort.name()) {
+                case "created" -> "r.created_at" + dir + ", r.id" + dir;
+                case "status" -> "r.status" + dir + ", r.id DESC";
+                case "dataset" -> "r.dataset_version" + dir + " NULLS LAST, r.id DESC";
+                default -> "r.id" + dir;
+            };
+        } else {
+            joinArgs.add(sort.name());
+            switch (sort.field()) {
+                case PARAM -> {
+                    join = " LEFT JOIN run_param o ON o.run_id = r.id AND o.name = ?";
+                    order = "o.value_number" + dir + " NULLS LAST, o.value_text" + dir + " NULLS LAST, r.id DESC";
+                }
+                case METRIC -> {
+                    join = " LEFT JOIN run_metric_range o ON o.run_id = r.id AND o.metric_key = ?";
+                    order = "o." + rangeColumn(sort.aggregate()) + dir + " NULLS LAST, r.id DESC";
+                }
+                default -> {
+                    join = " LEFT JOIN run_summary o ON o.run_id = r.id AND o.name = ?";
+                    order = "o.metric_value" + dir + " NULLS LAST, r.id DESC";
+                }
+            }
+        }
+        List<Object> pageArgs = new ArrayList<>(joinArgs);
+        pageArgs.addAll(whereArgs);
+        pageArgs.add(q.limit());
+        pageArgs.add(q.offset());
+        String count = "SELECT COUNT(*) FROM run r" + where;
+        String pageSql = "SELECT r.id FROM run r" + join + where + " ORDER BY " + order + " LIMIT ? OFFSET ?";
+        return jdbc.transaction("search runs", c -> {
+            long total = Jdbc.query(c, count, rs -> rs.getLong(1), whereArgs.toArray()).get(0);
+            List<Long> ids = Jdbc.query(c, pageSql, rs -> rs.getLong(1), pageArgs.toArray());
+            if (ids.isEmpty()) return new RunPage(List.of(), total, Map.of());
+            Map<Long, Run> byId = new HashMap<>();
+            String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
+            for (Run r : read(c, "r.id IN (" + marks + ")", ids.toArray())) byId.put(r.id(), r);
+            Map<Long, Map<String, MetricRange>> ranges = new HashMap<>();
+            Jdbc.query(c, "SELECT run_id, metric_key, min_value, max_value, last_value, last_step FROM run_metric_range"
+                    + " WHERE run_id IN (" + marks + ")", rs -> ranges.computeIfAbsent(rs.getLong(1), k -> new java.util.TreeMap<>())
+                    .put(rs.getString(2), new MetricRange(rs.getDouble(3), rs.getDouble(4), rs.getDouble(5), rs.getLong(6))),
+                    ids.toArray());
+            return new RunPage(ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList(), total, ranges);
+        });
+    }
+
+    @Override
+    public RunKeys keys(UUID projectIdOrNull) {
+        String where = projectIdOrNull == null ? "" : " WHERE c.run_id IN (SELECT r.id FROM run r WHERE r.project_id = ?)";
+        Object[] args = projectIdOrNull == null ? new Object[0] : new Object[] {projectIdOrNull};
+        return new RunKeys(
+                names("SELECT DISTINCT c.name FROM run_param c" + where, args),
+                names("SELECT DISTINCT c.metric_key FROM run_metric_range c" + where, args),
+                names("SELECT DISTINCT c.name FROM run_summary c" + where, args));
+    }
+
+    private List<String> names(String sql, Object... args) {
+        List<String> out = new ArrayList<>(jdbc.query(sql, rs -> rs.getString(1), args));
+        Collections.sort(out);
+        return out;
+    }
+
+    private static String rangeColumn(RunQuery.Aggregate a) {
+        return switch (a) {
+            case MIN -> "min_value";
+            case MAX -> "max_value";
+            case LAST -> "last_value";
+        };
+    }
+
     /** The runs matching a condition on {@code run r} (all when null), newest first, with their child rows. */
     private List<Run> read(String where, Object... params) {
+        return jdbc.transaction("read runs", c -> read(c, where, params));
+    }
+
+    private static List<Run> read(Connection c, String where, Object... params) throws SQLException {
         String filter = where == null ? "" : " WHERE " + where;
-        return jdbc.transaction("read runs", c -> {
+        {
             Map<Long, RunRow> rows = new LinkedHashMap<>();
             Jdbc.query(c, "SELECT " + RUN_COLUMNS + " FROM run r" + filter + " ORDER BY r.id DESC", rs -> {
                 RunRow row = new RunRow(rs);
@@ -193,7 +318,7 @@ public final class JdbcRunStore implements RunStore {
             children(c, "SELECT c.run_id, c.tag FROM run_tag" + join, rows,
                     (run, rs) -> run.tags.add(rs.getString("tag")), params);
             return rows.values().stream().map(RunRow::toRun).toList();
-        });
+        }
     }
 
     @FunctionalInterface
@@ -357,6 +482,55 @@ public final class JdbcRunStore implements RunStore {
         });
     }
 
+    @Override
+    public void addParams(long id, Map<String, String> params) {
+        Map<String, String> checked = properties(params, "parameter");
+        jdbc.transaction("add params to run " + id, c -> {
+            bumpVersion(c, id); // locks the run row: two writers of one run's params go one after the other
+            Map<String, String> known = new HashMap<>();
+            int[] next = {0};
+            Jdbc.query(c, "SELECT name, value_text, position FROM run_param WHERE run_id = ?", rs -> {
+                next[0] = Math.max(next[0], rs.getInt(3) + 1);
+                return known.put(rs.getString(1), rs.getString(2));
+            }, id);
+            Map<String, String> fresh = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : checked.entrySet()) {
+                String had = known.get(e.getKey());
+                if (had == null) fresh.put(e.getKey(), e.getValue());
+                else if (!had.equals(e.getValue())) {
+                    throw FoveaException.invalid("param '" + e.getKey() + "' of run " + id + " is '" + had
+                            + "' already; a param is logged once, so '" + e.getValue() + "' is refused");
+                }
+            }
+            insertProperties(c, "run_param", id, fresh, next[0]);
+            return null;
+        });
+    }
+
+    @Override
+    public void putProvenance(long id, Map<String, String> entries) {
+        Map<String, String> checked = properties(entries, "provenance entry");
+        jdbc.transaction("put provenance of run " + id, c -> {
+            bumpVersion(c, id);
+            int[] next = {0};
+            Set<String> known = new java.util.HashSet<>();
+            Jdbc.query(c, "SELECT name, position FROM run_provenance WHERE run_id = ?", rs -> {
+                next[0] = Math.max(next[0], rs.getInt(2) + 1);
+                return known.add(rs.getString(1));
+            }, id);
+            Map<String, String> fresh = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : checked.entrySet()) {
+                if (known.contains(e.getKey())) {
+                    Jdbc.update(c, "UPDATE run_provenance SET value_text = ? WHERE run_id = ? AND name = ?", e.getValue(), id, e.getKey());
+                } else {
+                    fresh.put(e.getKey(), e.getValue());
+                }
+            }
+            insertProperties(c, "run_provenance", id, fresh, next[0]);
+            return null;
+        });
+    }
+
     private static void bumpVersion(Connection c, long id) throws SQLException {
         if (Jdbc.update(c, "UPDATE run SET version = version + 1 WHERE id = ?", id) == 0) throw noSuchRun(id);
     }
@@ -400,8 +574,63 @@ public final class JdbcRunStore implements RunStore {
                 }
                 if (pending > 0) ps.executeBatch();
             }
+            for (Map.Entry<String, Map<Long, MetricPoint>> e : byKey.entrySet()) updateRange(c, id, e.getKey(), e.getValue());
             return null;
         });
+    }
+
+    /**
+     * Keeps {@code run_metric_range} for one key after new values: by the new values alone when they all come after
+     * the last step (the usual case, steps only grow), else from all the key's values (a resumed run logs an epoch
+     * again, and the value it replaces may have been the minimum). Only finite values count: a diverged loss is
+     * nobody's best.
+     */
+    private static void updateRange(Connection c, long id, String key, Map<Long, MetricPoint> added) throws SQLException {
+        List<MetricRange> old = Jdbc.query(c, "SELECT min_value, max_value, last_value, last_step FROM run_metric_range"
+                + " WHERE run_id = ? AND metric_key = ?", rs -> new MetricRange(rs.getDouble(1), rs.getDouble(2),
+                rs.getDouble(3), rs.getLong(4)), id, key);
+        long firstNew = Collections.min(added.keySet());
+        Map<Long, Double> values = new java.util.TreeMap<>();
+        if (old.isEmpty() || firstNew > old.get(0).lastStep()) {
+            added.forEach((step, p) -> values.put(step, p.value()));
+        } else {
+            Jdbc.query(c, "SELECT step, metric_value FROM run_metric WHERE run_id = ? AND metric_key = ?",
+                    rs -> values.put(rs.getLong(1), rs.getDouble(2)), id, key);
+        }
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, last = Double.NaN;
+        long lastStep = Long.MIN_VALUE;
+        boolean incremental = !old.isEmpty() && firstNew > old.get(0).lastStep();
+        if (incremental) {
+            min = old.get(0).min();
+            max = old.get(0).max();
+            last = old.get(0).last();
+            lastStep = old.get(0).lastStep();
+        }
+        for (Map.Entry<Long, Double> v : values.entrySet()) {
+            double x = v.getValue();
+            if (!Double.isFinite(x)) continue;
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+            last = x;
+            lastStep = v.getKey();
+        }
+        if (lastStep == Long.MIN_VALUE) return; // no finite value yet
+        if (old.isEmpty()) {
+            Jdbc.update(c, "INSERT INTO run_metric_range (run_id, metric_key, min_value, max_value, last_value, last_step)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", id, key, min, max, last, lastStep);
+        } else {
+            Jdbc.update(c, "UPDATE run_metric_range SET min_value = ?, max_value = ?, last_value = ?, last_step = ?"
+                    + " WHERE run_id = ? AND metric_key = ?", min, max, last, lastStep, id, key);
+        }
+    }
+
+    @Override
+    public Map<String, MetricRange> metricRanges(long id) {
+        Map<String, MetricRange> out = new java.util.TreeMap<>();
+        jdbc.query("SELECT metric_key, min_value, max_value, last_value, last_step FROM run_metric_range WHERE run_id = ?",
+                rs -> out.put(rs.getString(1), new MetricRange(rs.getDouble(2), rs.getDouble(3), rs.getDouble(4),
+                        rs.getLong(5))), id);
+        return out;
     }
 
     private static final Comparator<MetricPoint> METRIC_ORDER =
@@ -521,17 +750,29 @@ public final class JdbcRunStore implements RunStore {
 
     private static void insertProperties(Connection c, String table, long id, Map<String, String> properties)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO " + table + " (run_id, position, name, value_text) VALUES (?, ?, ?, ?)")) {
-            int position = 0;
+        insertProperties(c, table, id, properties, 0);
+    }
+
+    private static void insertProperties(Connection c, String table, long id, Map<String, String> properties,
+            int firstPosition) throws SQLException {
+        // A param also keeps its value as a number, for sorting and filtering (V13).
+        boolean numbers = table.equals("run_param");
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (run_id, position, name, value_text"
+                + (numbers ? ", value_number) VALUES (?, ?, ?, ?, ?)" : ") VALUES (?, ?, ?, ?)"))) {
+            int position = firstPosition;
             for (Map.Entry<String, String> e : properties.entrySet()) {
                 ps.setLong(1, id);
                 ps.setInt(2, position++);
                 ps.setString(3, e.getKey());
                 ps.setString(4, e.getValue());
+                if (numbers) {
+                    Double n = RunFilter.number(e.getValue());
+                    if (n == null) ps.setNull(5, java.sql.Types.DOUBLE);
+                    else ps.setDouble(5, n);
+                }
                 ps.addBatch();
             }
-            if (position > 0) ps.executeBatch();
+            if (position > firstPosition) ps.executeBatch();
         }
     }
 

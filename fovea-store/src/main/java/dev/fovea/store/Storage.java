@@ -170,6 +170,7 @@ public final class Storage implements AutoCloseable {
         Flyway flyway = Flyway.configure(Storage.class.getClassLoader())
                 .dataSource(ds)
                 .locations("classpath:db/migration")
+                .javaMigrations(new RunParamNumbers())
                 .validateMigrationNaming(true)
                 // Flyway ignores migrations it does not know by default; a newer Fovea's must stop this one instead.
                 .ignoreMigrationPatterns("")

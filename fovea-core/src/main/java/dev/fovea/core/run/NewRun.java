@@ -22,6 +22,12 @@ public record NewRun(UUID projectId, Integer datasetVersion, String datasetHash,
                 study, trial);
     }
 
+    /** A run another program records in a project through MLflow's tracking API: no dataset version. */
+    public static NewRun recorded(java.util.UUID projectId, Map<String, String> params, Map<String, String> provenance,
+            List<String> tags, Instant createdAt) {
+        return new NewRun(projectId, null, null, params, provenance, tags, null, createdAt, "mlflow", null, null);
+    }
+
     /** A synthetic objective's trial: no project, no dataset version. */
     public static NewRun synthetic(Map<String, String> params, Map<String, String> provenance, Instant createdAt,
             long study, int trial) {

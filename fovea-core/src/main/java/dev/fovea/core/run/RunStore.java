@@ -26,6 +26,42 @@ public interface RunStore {
     List<Run> runs(UUID projectIdOrNull);
 
     /**
+     * One page of the runs a query matches, in its order, how many match in all, and each run's metric ranges by
+     * key (for the table's metric columns).
+     */
+    record RunPage(List<Run> runs, long total, Map<Long, Map<String, MetricRange>> ranges) {
+        public RunPage {
+            runs = List.copyOf(runs);
+            ranges = Map.copyOf(ranges);
+        }
+    }
+
+    /** The names runs use, sorted: for the runs table's columns and filters. */
+    record RunKeys(List<String> params, List<String> metrics, List<String> summary) {}
+
+    /** The param, metric and summary names of one project's runs (all projects' when null). */
+    RunKeys keys(UUID projectIdOrNull);
+
+    /** The runs a query matches, filtered, sorted and paged by the database. */
+    RunPage search(RunQuery query);
+
+    /**
+     * Each metric's minimum, maximum and last value (at its highest step) for a run, by key: what the runs table
+     * sorts and filters by, kept by {@link #addMetrics}.
+     */
+    Map<String, MetricRange> metricRanges(long id);
+
+    record MetricRange(double min, double max, double last, long lastStep) {
+        public double value(RunQuery.Aggregate a) {
+            return switch (a) {
+                case MIN -> min;
+                case MAX -> max;
+                case LAST -> last;
+            };
+        }
+    }
+
+    /**
      * Moves a run to a new status if it still has {@code expectedVersion}; false when another process changed it
      * first. {@code error} is kept for failed runs; final statuses set {@code endedAt} to {@code at}.
      */
@@ -38,6 +74,15 @@ public interface RunStore {
     void putSummary(long id, Map<String, Double> values);
 
     void setTags(long id, List<String> tags);
+
+    /**
+     * Adds params to a run after its creation (an MLflow client logs them one by one). A param the run has keeps
+     * its value: the same value again is fine, another one is refused, as MLflow refuses it.
+     */
+    void addParams(long id, Map<String, String> params);
+
+    /** Adds or replaces provenance entries (an MLflow run's system tags: its user, source file, git commit). */
+    void putProvenance(long id, Map<String, String> entries);
 
     void setNotes(long id, String notes);
 

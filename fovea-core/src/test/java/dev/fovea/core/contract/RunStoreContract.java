@@ -11,6 +11,8 @@ import dev.fovea.core.run.Artifact;
 import dev.fovea.core.run.MetricPoint;
 import dev.fovea.core.run.NewRun;
 import dev.fovea.core.run.Run;
+import dev.fovea.core.run.RunFilter;
+import dev.fovea.core.run.RunQuery;
 import dev.fovea.core.run.RunStatus;
 import dev.fovea.core.run.RunStore;
 import java.nio.charset.StandardCharsets;
@@ -449,6 +451,133 @@ public abstract class RunStoreContract {
         assertThat(runs().checkpoint(other.id()).orElseThrow().epoch()).isEqualTo(7);
         assertThatThrownBy(() -> runs().putCheckpoint(987_654L, new RunStore.Checkpoint(1, Map.of("f", new byte[1])),
                 java.time.Instant.now())).hasMessageContaining("987654");
+    }
+
+    // ---- searching: what the runs table asks
+
+    /** 24 runs with an lr each, two optimizers, a val_accuracy curve that peaks before its end, and a val_loss. */
+    private List<Run> searchable() {
+        List<Run> made = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Map<String, String> params = new LinkedHashMap<>();
+            // Text order would put 0.0105 before 0.002: the sort must read these as numbers.
+            params.put("lr", Double.toString(0.0005 * (i + 1) + (i % 3 == 0 ? 0.0001 : 0)));
+            params.put("optimizer", i % 2 == 0 ? "adamw" : "sgd");
+            Run r = runs().create(new NewRun(project.id(), 1 + i % 2, sha("dataset"), params, Map.of("host", "test"),
+                    i % 4 == 0 ? List.of("good") : List.of(), null, now));
+            if (i % 6 != 5) { // every sixth run has no val_accuracy: it sorts last
+                double peak = ((i * 7) % 24) / 24.0;
+                runs().addMetrics(r.id(), List.of(point("val_accuracy", 1, peak / 2, now), point("val_accuracy", 2, peak, now),
+                        point("val_accuracy", 3, peak - 0.05, now), point("val_loss", 1, 2 - peak, now),
+                        point("val_loss", 2, 1 - peak, now), point("val_loss", 3, 1.5 - peak, now)));
+            }
+            runs().putSummary(r.id(), Map.of("test_accuracy", (i % 5) / 5.0));
+            if (i % 3 == 2) runs().setStatus(r.id(), read(r.id()).version(), RunStatus.FINISHED, null, now);
+            made.add(read(r.id()));
+        }
+        return made;
+    }
+
+    private RunQuery query(List<RunQuery.Condition> conditions, RunQuery.Sort sort, int limit, int offset) {
+        return new RunQuery(project.id(), null, null, null, null, null, conditions, sort, limit, offset);
+    }
+
+    private List<Long> ids(RunQuery q) {
+        return runs().search(q).runs().stream().map(Run::id).toList();
+    }
+
+    private static double best(RunStore store, Run r, String key, RunQuery.Aggregate a) {
+        RunStore.MetricRange range = store.metricRanges(r.id()).get(key);
+        return range == null ? Double.NaN : range.value(a);
+    }
+
+    @Test
+    void searchSortsByAMetricsBestValueWithRunsWithoutItLastAndPagesInOrder() {
+        List<Run> made = searchable();
+        RunQuery.Sort byAccuracy = RunQuery.Sort.parse("metrics.val_accuracy", null, true);
+        assertThat(byAccuracy.aggregate()).isEqualTo(RunQuery.Aggregate.MAX);
+        List<Long> expected = made.stream().sorted(Comparator
+                .comparing((Run r) -> Double.isNaN(best(runs(), r, "val_accuracy", RunQuery.Aggregate.MAX)))
+                .thenComparing(r -> -best(runs(), r, "val_accuracy", RunQuery.Aggregate.MAX))
+                .thenComparing(r -> -r.id())).map(Run::id).toList();
+        RunStore.RunPage first = runs().search(query(List.of(), byAccuracy, 10, 0));
+        assertThat(first.total()).isEqualTo(24);
+        List<Long> all = new ArrayList<>(first.runs().stream().map(Run::id).toList());
+        all.addAll(ids(query(List.of(), byAccuracy, 10, 10)));
+        all.addAll(ids(query(List.of(), byAccuracy, 10, 20)));
+        assertThat(all).containsExactlyElementsOf(expected);
+        // The best is the peak, not the last value: epoch 2, not epoch 3.
+        Run top = read(all.get(0));
+        assertThat(runs().metricRanges(top.id()).get("val_accuracy").max())
+                .isEqualTo(runs().metrics(top.id(), "val_accuracy").get(1).value());
+        assertThat(runs().metricRanges(top.id()).get("val_accuracy").last())
+                .isEqualTo(runs().metrics(top.id(), "val_accuracy").get(2).value());
+
+        // A loss's best is its minimum, ascending puts the lowest first; "last" switches to the value at step 3.
+        RunQuery.Sort byLoss = RunQuery.Sort.parse("metrics.val_loss", null, false);
+        assertThat(byLoss.aggregate()).isEqualTo(RunQuery.Aggregate.MIN);
+        List<Long> lowest = ids(query(List.of(), byLoss, 24, 0));
+        for (int k = 1; k < 20; k++) {
+            assertThat(best(runs(), read(lowest.get(k - 1)), "val_loss", RunQuery.Aggregate.MIN))
+                    .isLessThanOrEqualTo(best(runs(), read(lowest.get(k)), "val_loss", RunQuery.Aggregate.MIN));
+        }
+        List<Long> byLast = ids(query(List.of(), RunQuery.Sort.parse("metrics.val_loss", "last", false), 24, 0));
+        for (int k = 1; k < 20; k++) {
+            assertThat(best(runs(), read(byLast.get(k - 1)), "val_loss", RunQuery.Aggregate.LAST))
+                    .isLessThanOrEqualTo(best(runs(), read(byLast.get(k)), "val_loss", RunQuery.Aggregate.LAST));
+        }
+        assertThat(lowest.subList(20, 24)).as("the four runs without val_loss come last")
+                .allMatch(id -> runs().metricRanges(id).isEmpty());
+    }
+
+    @Test
+    void searchSortsParamsAsNumbersAndFiltersByParamsMetricsSummaryTagStatusAndDataset() {
+        List<Run> made = searchable();
+        List<Long> byLr = ids(query(List.of(), RunQuery.Sort.parse("params.lr", null, false), 24, 0));
+        assertThat(byLr).containsExactlyElementsOf(made.stream()
+                .sorted(Comparator.comparing((Run r) -> Double.parseDouble(r.params().get("lr")))).map(Run::id).toList());
+
+        List<RunQuery.Condition> adamwFast = RunFilter.parse("params.optimizer = \"adamw\" and params.lr > 0.005");
+        List<Long> matched = ids(query(adamwFast, RunQuery.Sort.NEWEST, 50, 0));
+        assertThat(matched).isNotEmpty().containsExactlyElementsOf(made.stream()
+                .filter(r -> r.params().get("optimizer").equals("adamw") && Double.parseDouble(r.params().get("lr")) > 0.005)
+                .map(Run::id).sorted(Comparator.reverseOrder()).toList());
+
+        List<Long> accurate = ids(query(RunFilter.parse("metrics.val_accuracy >= 0.5"), RunQuery.Sort.NEWEST, 50, 0));
+        assertThat(accurate).isNotEmpty().containsExactlyInAnyOrderElementsOf(made.stream()
+                .filter(r -> best(runs(), r, "val_accuracy", RunQuery.Aggregate.MAX) >= 0.5).map(Run::id).toList());
+
+        List<Long> tested = ids(query(RunFilter.parse("summary.test_accuracy = 0.4"), RunQuery.Sort.NEWEST, 50, 0));
+        assertThat(tested).hasSize(5).allMatch(id -> read(id).summary().get("test_accuracy") == 0.4);
+
+        RunQuery tagged = new RunQuery(project.id(), 1, RunStatus.RUNNING, "fovea", null, "good", List.of(),
+                RunQuery.Sort.NEWEST, 50, 0);
+        RunStore.RunPage page = runs().search(tagged);
+        assertThat(page.runs()).extracting(Run::id).isNotEmpty().containsExactlyElementsOf(made.stream()
+                .filter(r -> r.tags().contains("good") && r.datasetVersion() == 1 && r.status() == RunStatus.RUNNING)
+                .map(Run::id).sorted(Comparator.reverseOrder()).toList());
+        assertThat(page.total()).isEqualTo(page.runs().size());
+        assertThat(page.runs().get(0).params()).containsKeys("lr", "optimizer"); // whole runs, with their child rows
+
+        assertThat(runs().search(new RunQuery(project.id(), null, null, "synthetic", null, null, List.of(),
+                RunQuery.Sort.NEWEST, 10, 0)).total()).isZero();
+        assertThat(runs().search(query(List.of(), RunQuery.Sort.NEWEST, 10, 30)).runs()).as("past the end").isEmpty();
+        assertThat(runs().keys(project.id())).isEqualTo(new RunStore.RunKeys(List.of("lr", "optimizer"),
+                List.of("val_accuracy", "val_loss"), List.of("test_accuracy")));
+        assertThat(page.ranges().get(page.runs().get(0).id())).containsKeys("val_accuracy", "val_loss");
+    }
+
+    @Test
+    void aReloggedStepThatWasTheMinimumMakesTheRangeCountAgain() {
+        Run r = create();
+        runs().addMetrics(r.id(), List.of(point("loss", 1, 0.9, now), point("loss", 2, 0.2, now), point("loss", 3, 0.5, now)));
+        assertThat(runs().metricRanges(r.id()).get("loss")).isEqualTo(new RunStore.MetricRange(0.2, 0.9, 0.5, 3));
+        runs().addMetrics(r.id(), List.of(point("loss", 4, 0.4, now), point("loss", 5, Double.NaN, now)));
+        assertThat(runs().metricRanges(r.id()).get("loss")).as("a NaN is nobody's best or last")
+                .isEqualTo(new RunStore.MetricRange(0.2, 0.9, 0.4, 4));
+        // A resumed run logs step 2 again: 0.2 is gone, and the minimum is what is left.
+        runs().addMetrics(r.id(), List.of(point("loss", 2, 0.7, now)));
+        assertThat(runs().metricRanges(r.id()).get("loss")).isEqualTo(new RunStore.MetricRange(0.4, 0.9, 0.4, 4));
     }
 
     // ---- unknown runs and projects
