@@ -1,4 +1,5 @@
-import { api, session } from './api.js';
+import { api } from './api.js';
+import { header } from './nav.js';
 
 const list = document.getElementById('projects');
 
@@ -37,17 +38,19 @@ function card(project, thumbnails, admin) {
     a.className = `link-${text.toLowerCase()}`;
     links.append(a);
   }
+  if (admin) {
+    const runs = document.createElement('a');
+    runs.href = `/runs?project=${encodeURIComponent(project.name)}`;
+    runs.textContent = 'Runs';
+    runs.className = 'link-runs';
+    links.append(runs);
+  }
   item.append(title, count, classes, strip, links);
   return item;
 }
 
 async function main() {
-  const me = await session();
-  document.getElementById('who').textContent = `${me.user} (${me.role})`;
-  document.getElementById('logout').addEventListener('click', async () => {
-    await api('POST', '/api/logout');
-    location.assign('/login');
-  });
+  const me = await header();
   const form = document.getElementById('new-project');
   form.hidden = me.role !== 'admin';
   form.addEventListener('submit', async (e) => {

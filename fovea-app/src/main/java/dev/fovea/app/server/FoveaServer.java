@@ -62,6 +62,7 @@ public final class FoveaServer implements AutoCloseable {
         table.addAll(new ReviewRoutes(context).routes());
         table.addAll(new DatasetRoutes(context).routes());
         table.addAll(new RunRoutes(context).routes());
+        table.addAll(new MlflowRoutes(context).routes());
         table.addAll(new StudyRoutes(context).routes());
         table.addAll(new ModelRoutes(context).routes());
         table.addAll(new InferenceRoutes(context).routes());
@@ -89,6 +90,13 @@ public final class FoveaServer implements AutoCloseable {
                 files.directory = "/web/assets";
                 files.location = Location.CLASSPATH;
                 files.headers = Map.of("Cache-Control", "no-cache");
+            });
+            // The chart library, from its WebJar; its path names its version, so it may be cached for good.
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/webjars";
+                files.directory = "/META-INF/resources/webjars";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
             });
         });
         app.before(SecurityHeaders::apply); // every response: pages, assets, API answers and errors
@@ -177,6 +185,11 @@ public final class FoveaServer implements AutoCloseable {
         // Each protocol keeps its own error shape, so that its clients can read our errors.
         if (ctx.path().startsWith("/v2/")) {
             ctx.status(status).json(Map.of("error", message));
+            return;
+        }
+        if (MlflowRoutes.handles(ctx.path())) {
+            // MLflow answers an existing resource with 400, not 409.
+            ctx.status(status == 409 ? 400 : status).json(MlflowRoutes.error(status, code, message));
             return;
         }
         if (CustomVisionRoutes.handles(ctx.path())) {

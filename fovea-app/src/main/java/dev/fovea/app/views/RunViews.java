@@ -3,6 +3,7 @@ package dev.fovea.app.views;
 import dev.fovea.core.csv.Csv;
 import dev.fovea.core.run.Artifact;
 import dev.fovea.core.run.Run;
+import dev.fovea.core.run.RunStore;
 import dev.fovea.core.training.Evaluation;
 import dev.fovea.core.training.McNemar;
 import dev.fovea.core.training.TrainSettings;
@@ -45,6 +46,20 @@ public final class RunViews {
         return doc;
     }
 
+    /** A page of {@code /api/runs}: each run with its metrics' ranges, and where the page is in the whole. */
+    public static Map<String, Object> page(RunStore.RunPage page, int limit, int offset) {
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (Run r : page.runs()) {
+            Map<String, Object> doc = json(r, null);
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            page.ranges().getOrDefault(r.id(), Map.of()).forEach((k, m) -> metrics.put(k,
+                    Json.object("min", m.min(), "max", m.max(), "last", m.last(), "last_step", m.lastStep())));
+            doc.put("metrics", metrics);
+            runs.add(doc);
+        }
+        return Json.object("runs", runs, "total", page.total(), "limit", limit, "offset", offset);
+    }
+
     /** The {@code test} part of {@code fovea train --json} and {@code fovea evaluate --json}. */
     public static Map<String, Object> json(Evaluation e) {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -82,7 +97,12 @@ public final class RunViews {
         doc.put("runs", runs.stream().map(Run::id).toList());
         Map<String, List<String>> params = new LinkedHashMap<>();
         List<String> differ = new ArrayList<>();
-        for (String k : TrainSettings.KEYS) {
+        // Fovea's training settings in their order, then any other param (an MLflow run's free-text ones) by name.
+        Set<String> names = new LinkedHashSet<>(TrainSettings.KEYS);
+        Set<String> others = new TreeSet<>();
+        runs.forEach(r -> others.addAll(r.params().keySet()));
+        names.addAll(others);
+        for (String k : names) {
             List<String> values = runs.stream().map(r -> r.params().get(k)).toList();
             params.put(k, values);
             if (new LinkedHashSet<>(values).size() > 1) differ.add(k);
