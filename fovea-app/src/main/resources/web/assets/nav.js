@@ -4,6 +4,8 @@ import { api, session } from './api.js';
 const PAGES = [
   { href: '/', text: 'Projects', roles: ['admin', 'reviewer'] },
   { href: '/runs', text: 'Runs', roles: ['admin'] },
+  { href: '/models', text: 'Models', roles: ['admin'] },
+  { href: '/api/docs', text: 'API', roles: ['admin', 'reviewer'] },
 ];
 
 /** Fills the header (who, log out, menu) and returns the session. */
@@ -14,8 +16,15 @@ export async function header() {
     await api('POST', '/api/logout');
     location.assign('/login');
   });
+  drawMenu(me);
+  return me;
+}
+
+/** Fills the header's menu (an element with id "menu") with the pages this session's role may open. */
+export function drawMenu(me) {
   const menu = document.getElementById('menu');
   if (menu) {
+    menu.replaceChildren();
     for (const page of PAGES.filter((p) => p.roles.includes(me.role))) {
       const a = document.createElement('a');
       a.href = page.href;
@@ -26,5 +35,4 @@ export async function header() {
       menu.append(a);
     }
   }
-  return me;
 }

@@ -1,4 +1,5 @@
 import { api, failurePage, session } from './api.js';
+import { drawMenu } from './nav.js';
 
 const project = decodeURIComponent(location.pathname.split('/')[2] || '');
 const base = `/api/projects/${encodeURIComponent(project)}`;
@@ -310,6 +311,7 @@ function setUpUpload() {
 
 async function main() {
   const me = await session();
+  drawMenu(me);
   csrfToken = me.csrf_token || '';
   document.getElementById('who').textContent = `${me.user} (${me.role})`;
   document.getElementById('logout').addEventListener('click', async () => {

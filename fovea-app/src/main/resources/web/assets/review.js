@@ -1,4 +1,5 @@
 import { api, failurePage, session } from './api.js';
+import { drawMenu } from './nav.js';
 import * as outbox from './outbox.js';
 
 // The reviewer's page. A decision is written to the outbox (IndexedDB) and the next image, already loaded, is
@@ -441,6 +442,7 @@ async function submitGrid() {
 
 async function main() {
   me = await session();
+  drawMenu(me);
   document.getElementById('who').textContent = me.user;
   document.getElementById('logout').addEventListener('click', async () => {
     await api('POST', '/api/logout');

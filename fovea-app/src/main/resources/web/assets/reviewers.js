@@ -1,4 +1,5 @@
 import { api, failurePage, session } from './api.js';
+import { drawMenu } from './nav.js';
 
 const project = decodeURIComponent(location.pathname.split('/')[2] || '');
 const base = `/api/projects/${encodeURIComponent(project)}`;
@@ -259,6 +260,7 @@ async function loadDisagreements(classes) {
 
 async function main() {
   const me = await session();
+  drawMenu(me);
   document.getElementById('who').textContent = `${me.user} (${me.role})`;
   document.getElementById('title').textContent = `Review of ${project}`;
   document.getElementById('pay-csv').href = `${base}/review/pay.csv`;

@@ -174,12 +174,26 @@ function drawArtifacts() {
   }
 }
 
+/**
+ * Reads the run and its new metric points: after the first read, only the points after the lowest of the keys'
+ * last steps (any point not seen yet comes after its own key's last step), merged in by (key, step).
+ */
 async function refresh() {
-  const [r, m] = await Promise.all([api('GET', `/api/runs/${id}`), api('GET', `/api/runs/${id}/metrics`)]);
-  const grew = JSON.stringify(m.metrics) !== JSON.stringify(metrics);
+  const lasts = Object.values(metrics).map((points) => points[points.length - 1].step);
+  const after = run && lasts.length ? `?after=${Math.min(...lasts)}` : '';
+  const [r, m] = await Promise.all([api('GET', `/api/runs/${id}`), api('GET', `/api/runs/${id}/metrics${after}`)]);
+  let grew = false;
+  for (const [key, points] of Object.entries(m.metrics)) {
+    const byStep = new Map((metrics[key] || []).map((p) => [p.step, p]));
+    for (const p of points) {
+      const had = byStep.get(p.step);
+      if (!had || had.value !== p.value) grew = true;
+      byStep.set(p.step, p);
+    }
+    metrics[key] = [...byStep.values()].sort((x, y) => x.step - y.step);
+  }
   const ended = run && run.status !== r.status;
   run = r;
-  metrics = m.metrics;
   drawFacts();
   if (grew) drawCurves();
   return ended;

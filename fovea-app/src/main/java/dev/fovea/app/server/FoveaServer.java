@@ -91,13 +91,16 @@ public final class FoveaServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
                 files.headers = Map.of("Cache-Control", "no-cache");
             });
-            // The chart library, from its WebJar; its path names its version, so it may be cached for good.
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/webjars";
-                files.directory = "/META-INF/resources/webjars";
-                files.location = Location.CLASSPATH;
-                files.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
-            });
+            // The chart library and Swagger UI, from their WebJars; their paths name their versions, so they may
+            // be cached for good. One entry each: a class-path folder resolves inside one jar only.
+            for (String webjar : List.of("uplot", "swagger-ui")) {
+                config.staticFiles.add(files -> {
+                    files.hostedPath = "/webjars/" + webjar;
+                    files.directory = "/META-INF/resources/webjars/" + webjar;
+                    files.location = Location.CLASSPATH;
+                    files.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
+                });
+            }
         });
         app.before(SecurityHeaders::apply); // every response: pages, assets, API answers and errors
         app.before(ctx -> RequestLimits.checkDeclaredLength(ctx, maxRequest));

@@ -15,14 +15,26 @@ final class OpenApi {
 
     private OpenApi() {}
 
+    /** The group a route is listed under: its protocol, or the API's first word after /api. */
+    static String tag(String path) {
+        if (path.startsWith("/v2/")) return "Open Inference Protocol v2";
+        if (path.startsWith("/customvision/")) return "Custom Vision prediction";
+        if (path.startsWith(MlflowRoutes.BASE)) return "MLflow tracking";
+        String[] parts = path.split("/");
+        return parts.length > 2 ? parts[2] : "api";
+    }
+
     static Map<String, Object> document(List<Route> routes) {
         Map<String, Object> paths = new LinkedHashMap<>();
         for (Route r : routes) {
-            if (!r.path().startsWith("/api")) continue;
+            // The API, and the inference protocols other programs call (OIP v2, Custom Vision); not the pages.
+            boolean api = r.path().startsWith("/api/") && !r.path().equals("/api/docs");
+            if (!api && !r.path().startsWith("/v2/") && !r.path().startsWith("/customvision/")) continue;
             @SuppressWarnings("unchecked")
             Map<String, Object> item = (Map<String, Object>) paths.computeIfAbsent(r.path(), k -> new LinkedHashMap<>());
             Map<String, Object> op = new LinkedHashMap<>();
             op.put("summary", r.summary());
+            op.put("tags", List.of(tag(r.path())));
             op.put("x-fovea-scope", r.access().describe());
             List<Map<String, Object>> params = new ArrayList<>();
             Matcher m = PARAM.matcher(r.path());

@@ -44,7 +44,8 @@ public final class RunRoutes {
                         "All runs as CSV, one row per run with every setting and result (?project=NAME)", this::export),
                 new Route(HandlerType.GET, "/api/runs/{id}", Access.ADMIN, "One run: settings, provenance, results, artifacts", this::one),
                 new Route(HandlerType.GET, "/api/runs/{id}/metrics", Access.ADMIN,
-                        "A run's metrics by key (?key=val_accuracy for one)", this::metrics),
+                        "A run's metrics by key (?key=val_accuracy for one; ?after=STEP: only the points after that step,"
+                                + " for a page that polls a run in training)", this::metrics),
                 new Route(HandlerType.GET, "/api/runs/{id}/evaluation", Access.ADMIN,
                         "A run's test figures from its test predictions: accuracy, per-class precision, recall and F1,"
                         + " the confusion matrix", this::evaluation),
@@ -119,6 +120,14 @@ public final class RunRoutes {
                 o == null ? 0 : number("offset", o));
     }
 
+    private static long wholeStep(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("after '" + text + "' is not a step (a whole number)");
+        }
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
@@ -139,7 +148,10 @@ public final class RunRoutes {
     private void metrics(Context ctx) {
         Run r = run(ctx);
         Map<String, List<Map<String, Object>>> byKey = new LinkedHashMap<>();
+        String a = blankToNull(ctx.queryParam("after"));
+        long after = a == null ? Long.MIN_VALUE : wholeStep(a);
         for (MetricPoint p : context.storage().runs().metrics(r.id(), ctx.queryParam("key"))) {
+            if (p.step() <= after) continue;
             Map<String, Object> point = new LinkedHashMap<>();
             point.put("step", p.step());
             point.put("epoch", p.epoch());

@@ -252,6 +252,10 @@ class RunPageIT {
         var page = t.send(t.request("/api/runs/" + r.id() + "/predictions?wrong=true&limit=1").header("Authorization", "Bearer " + admin));
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("\"total\":2").contains("\"thumbnail_url\":\"/api/projects/pets/images/" + images.get(2));
+        // What a page polling a run in training asks: only the points after a step.
+        var after = t.send(t.request("/api/runs/" + r.id() + "/metrics?after=5").header("Authorization", "Bearer " + admin));
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.body()).contains("\"step\":6").contains("\"step\":10").doesNotContain("\"step\":5,");
         var bad = t.send(t.request("/api/runs/" + r.id() + "/predictions?limit=0").header("Authorization", "Bearer " + admin));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("limit 0 is not 1 to 1000");

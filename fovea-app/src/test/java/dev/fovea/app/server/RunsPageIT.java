@@ -123,7 +123,7 @@ class RunsPageIT {
         assertThat(text("page-info")).isEqualTo("1–50 of 5,000");
         assertThat(rows()).hasSize(50).first().isEqualTo(made.get(RUNS - 1).id()); // newest first
         assertThat(browser.findElements(By.cssSelector("#menu a"))).extracting(WebElement::getText)
-                .containsExactly("Projects", "Runs");
+                .containsExactly("Projects", "Runs", "Models", "API");
 
         // Sort by val_accuracy: its best (maximum) first, which is epoch 2's value, not the last one.
         clickHeader("metrics.val_accuracy");
@@ -222,7 +222,7 @@ class RunsPageIT {
     void aReviewerHasNoRunsInTheMenuAndIsRefusedThePagesData() {
         login("helper", t.reviewer.password());
         loaded();
-        assertThat(browser.findElements(By.cssSelector("#menu a"))).extracting(WebElement::getText).containsExactly("Projects");
+        assertThat(browser.findElements(By.cssSelector("#menu a"))).extracting(WebElement::getText).containsExactly("Projects", "API");
         browser.get(t.url("/runs"));
         wait.until(d -> "403".equals(d.findElement(By.tagName("body")).getDomAttribute("data-failure")));
         assertThat(text("failure")).contains("may not open this page");

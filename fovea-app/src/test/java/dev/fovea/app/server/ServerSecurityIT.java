@@ -24,7 +24,8 @@ class ServerSecurityIT {
     /** The short, explicit list of routes anyone may call. A new route is private unless added here. */
     static final Set<String> PUBLIC = Set.of("GET /", "GET /login", "GET /favicon.ico", "GET /projects/{project}",
             "GET /projects/{project}/review", "GET /projects/{project}/reviewers", "GET /api/health", "POST /api/login",
-            "GET /v2/health/live", "GET /v2/health/ready", "GET /runs", "GET /runs/compare", "GET /runs/{id}");
+            "GET /v2/health/live", "GET /v2/health/ready", "GET /runs", "GET /runs/compare", "GET /runs/{id}",
+            "GET /models", "GET /models/{name}", "GET /api/docs");
 
     @TempDir Path dir;
     TestServer t;
@@ -459,11 +460,24 @@ class ServerSecurityIT {
                 .header("Authorization", "Bearer " + t.token("helper", Scope.REVIEW)).GET());
         JsonNode doc = json(r);
         assertThat(doc.get("openapi").asText()).startsWith("3.1");
+        int described = 0;
         for (Route route : t.server.routes()) {
-            if (!route.path().startsWith("/api")) continue;
+            boolean page = !route.path().startsWith("/api/") && !route.path().startsWith("/v2/")
+                    && !route.path().startsWith("/customvision/") || route.path().equals("/api/docs");
+            if (page) {
+                assertThat(doc.get("paths").get(route.path())).as("a page, not an API route: " + route.path()).isNull();
+                continue;
+            }
+            described++;
             assertThat(doc.get("paths").get(route.path())).as(route.path()).isNotNull();
             assertThat(doc.get("paths").get(route.path()).get(route.method().name().toLowerCase())).as(route.method() + " " + route.path())
                     .isNotNull();
         }
+        // The inference protocols are there too, each under its own heading in /api/docs.
+        assertThat(described).isGreaterThan(50);
+        assertThat(doc.get("paths").get("/v2/models/{name}/infer").get("post").get("tags").get(0).asText())
+                .isEqualTo("Open Inference Protocol v2");
+        assertThat(doc.get("paths").get("/api/2.0/mlflow/runs/log-batch").get("post").get("tags").get(0).asText())
+                .isEqualTo("MLflow tracking");
     }
 }
