@@ -162,12 +162,13 @@ public final class RunRoutes {
     }
 
     private TestPredictions testPredictions(Run r) {
-        boolean has = context.storage().runs().artifacts(r.id()).stream().anyMatch(a -> a.name().equals(TestPredictions.ARTIFACT));
-        if (!has) {
-            throw FoveaException.notFound("run " + r.id() + " has no test predictions (" + TestPredictions.ARTIFACT
-                    + "): it is " + r.status().word() + (r.status() == RunStatus.FINISHED ? ", from a source that does not test" : ""));
+        try {
+            return service().runs().testPredictions(r.id());
+        } catch (FoveaException e) {
+            if (!e.code().equals("not_found")) throw e;
+            throw FoveaException.notFound("run " + r.id() + " has no test predictions: it is " + r.status().word()
+                    + (r.status() == RunStatus.FINISHED ? ", from a source that does not test" : "") + " (" + e.getMessage() + ")");
         }
-        return service().runs().testPredictions(r.id());
     }
 
     private void evaluation(Context ctx) {
