@@ -5,7 +5,6 @@ import static dev.fovea.bench.ReviewApi.map;
 
 import dev.fovea.bench.ReviewSetup.Setup;
 import dev.fovea.bench.support.Latencies;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,6 @@ import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -279,21 +276,8 @@ final class BrowserReviewPart {
         return parts;
     }
 
-    /** Debian's Chromium with the flags the app's browser tests use (fovea-app's Browsers.java). */
     static ChromeDriver chromium(ReviewOptions o, Path profile) {
-        if (!new File(o.chromium).canExecute() || !new File(o.chromedriver).canExecute()) {
-            throw new IllegalStateException("Chromium (" + o.chromium + ") or ChromeDriver (" + o.chromedriver
-                    + ") is missing: apt-get install chromium chromium-driver");
-        }
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(o.chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-default-apps", "--window-size=1280,900",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(o.chromedriver)).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        return dev.fovea.bench.support.Chromium.start(o.chromium, o.chromedriver, profile);
     }
 
     private static String body(ChromeDriver driver, String attribute) {

@@ -6,7 +6,6 @@ import dev.fovea.core.run.MetricPoint;
 import dev.fovea.core.run.NewRun;
 import dev.fovea.core.run.Run;
 import dev.fovea.store.Storage;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,17 +97,7 @@ public final class RunsPageBenchmark implements Callable<Integer> {
 
     private int measure() throws Exception {
         Path profile = Files.createTempDirectory("runs-page-profile");
-        ChromeOptions options = new ChromeOptions();
-        if (!new File(chromium).canExecute() || !new File(chromedriver).canExecute()) {
-            throw new IllegalStateException("Chromium or ChromeDriver is missing: apt-get install chromium chromium-driver");
-        }
-        options.setBinary(chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-default-apps", "--window-size=1280,900",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build(), options);
+        ChromeDriver driver = dev.fovea.bench.support.Chromium.start(chromium, chromedriver, profile);
         try {
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
             driver.get(url + "/login");
