@@ -306,10 +306,15 @@ async function load() {
   } catch (err) {
     if (mine !== loading) return;
     if (err.status === 403 || err.status === 401) { failurePage(err); return; }
-    // A bad filter or a project that does not exist: say so and keep the form, so it can be corrected.
-    message.textContent = err.message;
-    shown = [];
-    drawRows();
+    if (err.status === 0) {
+      // Offline or the server gone: the rows loaded last stay on screen, and a reload fetches the address's page.
+      message.textContent = `${err.message}: these are the rows loaded last; reload once the server is back`;
+    } else {
+      // A bad filter or a project that does not exist: say so and keep the form, so it can be corrected.
+      message.textContent = err.message;
+      shown = [];
+      drawRows();
+    }
   }
   document.body.dataset.loaded = 'true';
 }

@@ -150,6 +150,13 @@ class RunPageIT {
                 "const i = document.getElementById('dialog-image'); return i.complete && i.naturalWidth > 0;"));
         Browsers.screenshot(browser, "run-page-image");
         browser.findElement(By.id("dialog-close")).click();
+        // By keyboard: the second image, focused, opens with Enter; Escape closes the dialog.
+        wait.until(d -> !d.findElement(By.id("image-dialog")).isDisplayed());
+        wrong.get(1).sendKeys(org.openqa.selenium.Keys.ENTER);
+        wait.until(d -> d.findElement(By.id("image-dialog")).isDisplayed());
+        assertThat(browser.findElement(By.id("dialog-classes")).getText()).contains("true class dog, predicted cat");
+        browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        wait.until(d -> !d.findElement(By.id("image-dialog")).isDisplayed());
 
         browser.findElement(By.id("notes")).sendKeys("<b>lr</b> too high?");
         browser.findElement(By.id("save-notes")).click();

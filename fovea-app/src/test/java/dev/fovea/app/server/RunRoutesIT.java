@@ -122,4 +122,25 @@ class RunRoutesIT {
         refused(call("PUT", "/api/runs/" + first.id() + "/notes", "{\"notes\":"), 400, "not valid JSON");
         assertThat(t.storage.runs().run(first.id()).orElseThrow().tags()).containsExactly("baseline");
     }
+
+    /** The runs table's query: each bad parameter is named with its value; nothing is written. */
+    @Test
+    void aBadRunsQueryIsAClearError() {
+        refused(call("GET", "/api/runs?status=done", null), 400, "status 'done' is not one of queued, running");
+        refused(call("GET", "/api/runs?order=up", null), 400, "order 'up' is not asc or desc");
+        refused(call("GET", "/api/runs?sort=colour", null), 400, "cannot be sorted by 'colour'");
+        refused(call("GET", "/api/runs?sort=metrics.val_loss&aggregate=median", null), 400, "'median' is not a way");
+        refused(call("GET", "/api/runs?limit=0", null), 400, "1 to 1000 runs, not 0");
+        refused(call("GET", "/api/runs?limit=ten", null), 400, "limit 'ten' is not a whole number");
+        refused(call("GET", "/api/runs?offset=-1", null), 400, "cannot start at -1");
+        refused(call("GET", "/api/runs?dataset=one", null), 400, "dataset 'one' is not a whole number");
+        refused(call("GET", "/api/runs?filter=params.lr%20%3E", null), 400, "is not KIND.NAME OP VALUE");
+        refused(call("GET", "/api/runs/keys?project=nope", null), 404, "'nope'");
+        refused(call("GET", "/api/runs/" + first.id() + "/metrics?after=x", null), 400, "after 'x' is not a step");
+        refused(call("GET", "/api/runs/" + first.id() + "/predictions?offset=-2", null), 400, "offset -2 is below 0");
+        // A good query still answers after all that, with the same runs.
+        HttpResponse<String> ok = call("GET", "/api/runs?sort=metrics.val_accuracy&limit=1", null);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"total\":2").contains("\"limit\":1");
+    }
 }

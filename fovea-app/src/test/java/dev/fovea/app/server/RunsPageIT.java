@@ -206,6 +206,33 @@ class RunsPageIT {
         browser.executeScript("localStorage.clear()");
     }
 
+    /** On a tablet, offline for a moment: the page keeps its rows and says why; a reload back online has the page. */
+    @Test
+    void onATabletOfflineKeepsTheRowsAndAReloadBackOnlineHasTheNextPage() throws Exception {
+        login("boss", t.admin.password());
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(768, 1024));
+        try {
+            open("/runs?project=fm");
+            Object overflow = browser.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            assertThat(((Number) overflow).intValue()).as("the table scrolls in its box, not the page").isLessThanOrEqualTo(0);
+            List<Long> first = rows();
+            var conditions = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+            conditions.setOffline(true);
+            browser.setNetworkConditions(conditions);
+            browser.findElement(By.id("next")).click();
+            loaded();
+            assertThat(text("message")).contains("cannot be reached").contains("rows loaded last");
+            assertThat(rows()).containsExactlyElementsOf(first);
+            browser.deleteNetworkConditions();
+            browser.navigate().refresh();
+            loaded();
+            assertThat(text("page-info")).startsWith("51–100 of ");
+            assertThat(rows()).doesNotContainAnyElementsOf(first).hasSize(50);
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        }
+    }
+
     @Test
     void aBadFilterIsNamedAndTheFormKept() {
         login("boss", t.admin.password());
