@@ -144,7 +144,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
         JniUtils.setGradMode(false);
         TrainSettings s = job.settings();
         int k = job.classes().size(), size = s.inputSize();
-        Preprocessing pre = Preprocessing.imagenet(size);
+        Preprocessing pre = s.preprocessing();
         Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
         // The trainer runs forward passes and collects gradients; FoveaOptimizer, not the trainer, updates parameters.
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -323,9 +323,12 @@ public final class DjlTrainingEngine implements TrainingEngine {
         return manager.create(w); // scikit-learn's "balanced": n / (classes * count)
     }
 
-    /** Whether {@code from} names one of Fovea's own runs or registered models (not a TorchScript file). */
+    /**
+     * Whether {@code from} names one of Fovea's own networks (a run, a registered model, installed published weights)
+     * rather than a TorchScript file.
+     */
     static boolean ownModel(String from) {
-        return from.startsWith("run:") || from.startsWith("model:");
+        return from.startsWith("run:") || from.startsWith("model:") || from.startsWith("weights:");
     }
 
     /** The backbone file of a transfer-learning run that starts from a TorchScript file. */

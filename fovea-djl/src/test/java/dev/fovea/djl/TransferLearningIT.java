@@ -51,6 +51,7 @@ class TransferLearningIT {
     static void load() {
         org.junit.jupiter.api.Assertions.assertTrue(FashionMnist.available(), "Debian's dataset-fashion-mnist is not installed");
         engine = new DjlTrainingEngine(Path.of(System.getProperty("java.io.tmpdir"), "fovea-test-cache"), 2);
+        if (!TRAIN.isEmpty()) return; // PublishedWeightsIT uses the same images
         Set<Integer> labels = Set.of(5, 6, 7, 8, 9);
         Map<Integer, Integer> seen = new HashMap<>();
         for (FashionMnist.Item item : FashionMnist.balanced(true, 70, labels)) {

@@ -4,7 +4,6 @@ import dev.fovea.core.FoveaException;
 import dev.fovea.core.blob.BlobStore;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.run.Run;
-import dev.fovea.core.run.PretrainedSources;
 import dev.fovea.core.run.RunModels;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.TrainSettings;
@@ -19,7 +18,7 @@ import java.util.Map;
  * that travel between machines as one file. A model reference is {@code NAME} (its {@code production} alias),
  * {@code NAME@ALIAS} or {@code NAME:VERSION}.
  */
-public final class RegistryService implements PretrainedSources {
+public final class RegistryService {
     public static final String PRODUCTION = "production";
 
     private final ModelStore models;
@@ -37,7 +36,6 @@ public final class RegistryService implements PretrainedSources {
     }
 
     /** For training that starts from a registered model ({@code from: model:REF}). */
-    @Override
     public TrainedModel registered(String reference) {
         return trainedModel(Reference.parse(reference));
     }

@@ -4,7 +4,10 @@ import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainedModel;
 
-/** The trained model a run starts from: {@code from: run:ID} or {@code from: model:REF}; null for a file or none. */
+/**
+ * The trained model a run starts from: {@code from: run:ID}, {@code model:REF} or {@code weights:NAME}; null for a
+ * file or none.
+ */
 final class PretrainedResolver {
     private final RunModels runs;
     private final PretrainedSources registered;
@@ -31,6 +34,7 @@ final class PretrainedResolver {
             return wrapped(from, () -> runs.model(id));
         }
         if (from.startsWith("model:")) return wrapped(from, () -> registered.registered(from.substring(6).trim()));
+        if (from.startsWith("weights:")) return wrapped(from, () -> registered.published(from.substring(8).trim()));
         return null;
     }
 

@@ -9,7 +9,6 @@ import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.project.Project;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.training.Evaluation;
-import dev.fovea.core.training.Preprocessing;
 import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainedModel;
 import dev.fovea.core.training.TrainingEngine;
@@ -42,6 +41,7 @@ public final class TrainingService {
     private final Map<String, String> host;
     private final Clock clock;
     private final RunCheckpoints checkpoints;
+    private final PretrainedSources sources;
 
     /**
      * @param decoder decodes stored images for training, with the configured import limits
@@ -63,8 +63,28 @@ public final class TrainingService {
         this.host = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(host)); // in the order given
         this.clock = clock;
         this.checkpoints = shareCheckpoints ? new RunCheckpoints(runs, engine.checkpointFiles(), clock) : null;
+        this.sources = registered;
         this.executor = new RunExecutor(runs, images, blobs, engine, sha256 -> decode(blobs, decoder, sha256),
                 new PretrainedResolver(models, registered), runsDir, clock, checkpoints);
+    }
+
+    /**
+     * Settings from what a user gave (flags, a config file, a trial's parameters): on the defaults, except that a run
+     * {@code from: weights:NAME} takes the weights' architecture, input size, mean and std unless it sets them.
+     */
+    public TrainSettings settings(Map<String, ?> given) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>();
+        given.forEach((k, v) -> all.put(k.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_'), v));
+        if (all.get("from") instanceof String from && from.trim().startsWith("weights:")) {
+            Map<String, String> published;
+            try {
+                published = sources.publishedSettings(from.trim().substring(8).trim());
+            } catch (FoveaException e) {
+                throw FoveaException.invalid("from '" + from.trim() + "': " + e.getMessage());
+            }
+            published.forEach(all::putIfAbsent);
+        }
+        return TrainSettings.parse(all);
     }
 
     /** What a finished training gives back: the run as stored and the test-split evaluation (null without test images). */
@@ -130,7 +150,7 @@ public final class TrainingService {
         Map<String, String> machine = new java.util.LinkedHashMap<>(host);
         machine.putAll(engine.versions());
         Provenance provenance = new Provenance(project.name(), project.id(), v.number(), v.hash(), d.classes(),
-                d.train().size(), d.validation().size(), d.test().size(), Preprocessing.imagenet(settings.inputSize()),
+                d.train().size(), d.validation().size(), d.test().size(), settings.preprocessing(),
                 settings.seed(), machine);
         return new Prepared(v, d, provenance);
     }

@@ -16,15 +16,16 @@ import java.util.Map;
  * block); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
  * {@code finetune_lr_factor} belong to transfer learning, where {@code from} names what to start from: a
  * TorchScript file that maps [N, 3, S, S] to [N, features], {@code run:ID} (a finished run of the same
- * architecture) or {@code model:NAME@ALIAS} / {@code model:NAME:VERSION} (a registered Fovea model); empty: train
- * from scratch. {@code loader_threads} is how many threads decode and
+ * architecture), {@code model:NAME@ALIAS} / {@code model:NAME:VERSION} (a registered Fovea model) or
+ * {@code weights:NAME} (installed published weights); empty: train from scratch. {@code mean} and {@code std} are the
+ * per-channel normalisation ("": ImageNet's). {@code loader_threads} is how many threads decode and
  * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads.
  */
 public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
         double momentum, boolean nesterov, double weightDecay, String schedule, double warmupEpochs,
         double labelSmoothing, String classWeights, String augment, int earlyStoppingPatience, long seed,
         int cnnChannels, int cnnBlocks, int stepEvery, double stepGamma, int loaderThreads, int threads,
-        int freezeEpochs, double finetuneLrFactor, String from) {
+        int freezeEpochs, double finetuneLrFactor, String from, String mean, String std) {
 
     public static final List<String> ARCHITECTURES =
             List.of("small-cnn", "resnet18", "resnet34", "resnet50", "mobilenet-v2");
@@ -35,13 +36,14 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
 
     /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
     public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,
-            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1, "");
+            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1, "", "", "");
 
     /** The keys in the order a run records them. */
     public static final List<String> KEYS = List.of("arch", "input_size", "epochs", "batch_size", "optimizer",
             "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup_epochs", "label_smoothing",
             "class_weights", "augment", "early_stopping_patience", "seed", "cnn_channels", "cnn_blocks",
-            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from");
+            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from",
+            "mean", "std");
 
     public TrainSettings {
         oneOf("arch", arch, ARCHITECTURES);
@@ -73,6 +75,37 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         range("freeze_epochs", freezeEpochs, 0, epochs);
         range("finetune_lr_factor", finetuneLrFactor, 1e-6, 1);
         if (from == null) from = "";
+        mean = channels("mean", mean);
+        std = channels("std", std);
+    }
+
+    /** "" (ImageNet's), or three comma-separated numbers; a std must be positive. */
+    private static String channels(String key, String value) {
+        if (value == null || value.isBlank()) return "";
+        float[] v;
+        try {
+            v = Preprocessing.parseFloats(value);
+        } catch (NumberFormatException e) {
+            throw FoveaException.invalid("training setting " + key + " '" + value + "' is not three numbers R,G,B");
+        }
+        if (v.length != 3) throw FoveaException.invalid("training setting " + key + " '" + value + "' is not three numbers R,G,B");
+        for (float f : v) {
+            if (!Float.isFinite(f) || key.equals("std") && !(f > 0)) {
+                throw FoveaException.invalid("training setting " + key + " '" + value + "' has a value that is not "
+                        + (key.equals("std") ? "a positive number" : "a number"));
+            }
+        }
+        return Preprocessing.floats(v);
+    }
+
+    /**
+     * How images become this run's input: its input size, and its mean and std (ImageNet's unless set; a run
+     * from published weights takes theirs, see {@code WeightsService.withDefaults}).
+     */
+    public Preprocessing preprocessing() {
+        Preprocessing imagenet = Preprocessing.imagenet(inputSize);
+        return new Preprocessing(inputSize, mean.isEmpty() ? imagenet.mean() : Preprocessing.parseFloats(mean),
+                std.isEmpty() ? imagenet.std() : Preprocessing.parseFloats(std));
     }
 
     /** Reads settings from key/value pairs (a config file, flags, a run's record) on top of the defaults. */
@@ -99,7 +132,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
                 integer(m, "early_stopping_patience"), longValue(m, "seed"), integer(m, "cnn_channels"),
                 integer(m, "cnn_blocks"), integer(m, "step_every"), number(m, "step_gamma"),
                 integer(m, "loader_threads"), integer(m, "threads"), integer(m, "freeze_epochs"),
-                number(m, "finetune_lr_factor"), m.get("from"));
+                number(m, "finetune_lr_factor"), m.get("from"), m.get("mean"), m.get("std"));
     }
 
     /** Every key with its value as text, in {@link #KEYS} order. */
@@ -130,6 +163,8 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         m.put("freeze_epochs", Integer.toString(freezeEpochs));
         m.put("finetune_lr_factor", text(finetuneLrFactor));
         m.put("from", from);
+        m.put("mean", mean);
+        m.put("std", std);
         return m;
     }
 
