@@ -57,6 +57,7 @@ public final class Storage implements AutoCloseable {
     private final DatasetStore datasets;
     private final RunStore runs;
     private final ModelStore models;
+    private final dev.fovea.core.weights.WeightsStore weights;
     private final StudyStore studies;
     private final WorkerStore workers;
     private final ScheduledRuns runQueue;
@@ -74,6 +75,7 @@ public final class Storage implements AutoCloseable {
         this.datasets = new JdbcDatasetStore(jdbc, clock);
         this.runs = new JdbcRunStore(jdbc, clock);
         this.models = new JdbcModelStore(jdbc, clock);
+        this.weights = new JdbcWeightsStore(jdbc);
         this.studies = new JdbcStudyStore(jdbc, clock);
         this.workers = new JdbcWorkerStore(jdbc);
         this.runQueue = new ScheduledRuns(dataSource, dataSource.getJdbcUrl().startsWith("jdbc:postgresql:"), clock);
@@ -239,6 +241,10 @@ public final class Storage implements AutoCloseable {
 
     public ModelStore models() {
         return models;
+    }
+
+    public dev.fovea.core.weights.WeightsStore weights() {
+        return weights;
     }
 
     public StudyStore studies() {

@@ -14,6 +14,7 @@ import dev.fovea.core.contract.ReviewStoreContract;
 import dev.fovea.core.contract.RunStoreContract;
 import dev.fovea.core.contract.StudyStoreContract;
 import dev.fovea.core.contract.WorkerStoreContract;
+import dev.fovea.core.contract.WeightsStoreContract;
 import dev.fovea.core.dataset.DatasetStore;
 import dev.fovea.core.image.ImageStore;
 import dev.fovea.core.model.ModelStore;
@@ -110,6 +111,11 @@ class PostgresStoresIT {
     @Nested
     class Workers extends WorkerStoreContract {
         @Override protected WorkerStore workers() { return storage.workers(); }
+    }
+
+    @Nested
+    class PublishedWeights extends WeightsStoreContract {
+        @Override protected dev.fovea.core.weights.WeightsStore weights() { return storage.weights(); }
     }
 
     @Nested

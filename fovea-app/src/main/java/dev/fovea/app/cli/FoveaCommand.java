@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = VersionText.class,
         description = "From raw images to a served image classifier.",
         subcommands = {DemoCommand.class, ProjectCommand.class, ImportCommand.class, CheckCommand.class, DatasetCommand.class,
-                TrainCommand.class, TrainQueuedCommand.class, TuneCommand.class, TuneTrialCommand.class, StudiesCommand.class, WorkerCommand.class, WorkersCommand.class, RunsCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class,
+                TrainCommand.class, TrainQueuedCommand.class, TuneCommand.class, TuneTrialCommand.class, StudiesCommand.class, WorkerCommand.class, WorkersCommand.class, RunsCommand.class, EvaluateCommand.class, PredictCommand.class, ModelCommand.class, WeightsCommand.class,
                 ServeCommand.class,
                 ServerCommand.class, UserCommand.class,
                 TokenCommand.class, SettingsCommand.class})

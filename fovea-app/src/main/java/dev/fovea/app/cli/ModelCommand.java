@@ -2,6 +2,7 @@ package dev.fovea.app.cli;
 
 import dev.fovea.app.views.ModelViews;
 import dev.fovea.core.FoveaException;
+import dev.fovea.core.training.Preprocessing;
 import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.model.ModelStore;
 import dev.fovea.core.model.ModelVersion;
@@ -136,11 +137,17 @@ final class ModelCommand {
 
     @Command(name = "import", description = {
         "Register a model file as a new version: a Fovea export, or a model trained elsewhere (--format "
-                + "torchscript|onnx with --classes and --input-size; mean/std default to ImageNet's)."},
+                + "torchscript|onnx with --classes and --input-size; mean/std default to ImageNet's).",
+        "--format state-dict takes a PyTorch state dict (.pth/.pt as torch.save writes it, or .safetensors) of a "
+                + "torchvision resnet18, resnet34, resnet50 or mobilenet-v2 with its head (--arch, --classes, "
+                + "--input-size): it becomes a Fovea network that resizes images as torchvision's Resize((S, S)) does "
+                + "on PIL images (antialiased bilinear), so it predicts what PyTorch predicted."},
             footerHeading = "%nExamples:%n", footer = {
             "  fovea model import birds.fovea-model --name birds --project birds",
             "  fovea model import net.onnx --format onnx --classes wren,robin,jay \\",
             "      --input-size 224 --name ext --project birds",
+            "  fovea model import birds.pth --format state-dict --arch resnet18 \\",
+            "      --classes wren,robin,jay --input-size 224 --name birds-pt --project birds",
             "  fovea model import net.pt --format torchscript --classes cat,dog \\",
             "      --input-size 224 --mean 0.5,0.5,0.5 --std 0.5,0.5,0.5 \\",
             "      --name pets --project pets"})
@@ -148,7 +155,8 @@ final class ModelCommand {
         @Parameters(index = "0", paramLabel = "FILE") Path file;
         @Option(names = "--name", required = true, paramLabel = "NAME") String name;
         @Option(names = "--project", required = true, paramLabel = "PROJECT") String project;
-        @Option(names = "--format", paramLabel = "FORMAT", description = "fovea (default), torchscript or onnx") String format;
+        @Option(names = "--format", paramLabel = "FORMAT", description = "fovea (default), torchscript, onnx or state-dict") String format;
+        @Option(names = "--arch", paramLabel = "ARCH", description = "With --format state-dict: resnet18, resnet34, resnet50 or mobilenet-v2") String arch;
         @Option(names = "--classes", paramLabel = "A,B,...", description = "Class names in the model's output order") String classes;
         @Option(names = "--input-size", paramLabel = "S") String inputSize;
         @Option(names = "--mean", paramLabel = "R,G,B") String mean;
@@ -160,6 +168,7 @@ final class ModelCommand {
 
         @Override
         public Integer call() {
+            if ("state-dict".equals(format)) return importStateDict();
             byte[] bytes;
             try {
                 bytes = Files.readAllBytes(root.cwd().resolve(file));
@@ -177,6 +186,34 @@ final class ModelCommand {
                 }
                 bundle = ModelBundle.ofFile(format, bytes, classes, inputSize, mean, std, outputs);
             }
+            return register(bundle);
+        }
+
+        private int importStateDict() {
+            if (arch == null || classes == null || inputSize == null) {
+                throw FoveaException.invalid("--format state-dict needs --arch, --classes and --input-size");
+            }
+            if (outputs != null) throw FoveaException.invalid("--outputs does not apply to a state dict: its network ends in logits");
+            int size;
+            try {
+                size = Integer.parseInt(inputSize.strip());
+            } catch (NumberFormatException e) {
+                throw FoveaException.invalid("--input-size '" + inputSize + "' is not a number");
+            }
+            Preprocessing imagenet = Preprocessing.imagenet(size);
+            Preprocessing pre;
+            try {
+                pre = new Preprocessing(size, mean == null ? imagenet.mean() : Preprocessing.parseFloats(mean),
+                        std == null ? imagenet.std() : Preprocessing.parseFloats(std), Preprocessing.ANTIALIASED);
+            } catch (NumberFormatException e) {
+                throw FoveaException.invalid("--mean '" + mean + "' / --std '" + std + "' must be three numbers R,G,B");
+            }
+            Project p = root.storage().projects().require(project); // before reading a large file
+            return register(root.services().weights().stateDictModel(root.cwd().resolve(file), arch,
+                    dev.fovea.core.project.ClassName.parseList(classes), pre));
+        }
+
+        private int register(ModelBundle bundle) {
             Project p = root.storage().projects().require(project);
             RegistryService r = root.services().registry();
             ModelVersion v = r.importBundle(bundle, name, p, description);

@@ -63,6 +63,6 @@ final class Output {
         }
         if (json) document(Cli.errorDocument(code, message));
         return java.util.Set.of("invalid", "not_found", "conflict", "checkpoint_mismatch", "dataset_changed",
-                "db_unavailable", "schema_newer").contains(code) ? 2 : 1;
+                "db_unavailable", "schema_newer", "weights_mismatch", "hash_mismatch").contains(code) ? 2 : 1;
     }
 }

@@ -4,6 +4,7 @@ import dev.fovea.core.csv.Csv;
 import dev.fovea.app.views.Json;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.image.ImageDecoder;
+import dev.fovea.core.model.RegistryService;
 import dev.fovea.core.run.TrainingService;
 import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.TrainedModel;
@@ -26,15 +27,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", description = {
-        "Classify every image in a folder tree with a run's model and write a CSV: path, predicted class, "
+        "Classify every image in a folder tree with a run's model (--run) or a registered model (--model, "
+                + "Fovea's own, imported state dicts, TorchScript or ONNX) and write a CSV: path, predicted class, "
                 + "probability, top-k (class:probability;...), error (for files that are not readable images)."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea predict --run 7 new-images/ --csv predictions.csv",
+        "  fovea predict --model birds@production new-images/ --csv predictions.csv",
+        "  fovea predict --model birds:3 new-images/ --csv predictions.csv",
         "  fovea predict --run 7 new-images/ --csv - --top-k 5"})
 final class PredictCommand extends FoveaSubcommand {
     private static final int BATCH = 64;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN") long runId;
+    @Option(names = "--run", paramLabel = "RUN", description = "A finished run's model") Long runId;
+    @Option(names = "--model", paramLabel = "NAME[@ALIAS|:VERSION]", description = "A registered model (NAME alone: its production alias)")
+    String modelRef;
     @Parameters(index = "0", paramLabel = "FOLDER") Path folder;
     @Option(names = "--csv", required = true, paramLabel = "OUT.csv", description = "Where to write ('-' for stdout)") String csv;
     @Option(names = "--top-k", defaultValue = "3", paramLabel = "K") int topK;
@@ -45,8 +51,9 @@ final class PredictCommand extends FoveaSubcommand {
         Path folder = root.cwd().resolve(this.folder);
         if (!Files.isDirectory(folder)) throw FoveaException.notFound("folder '" + folder + "' does not exist");
         if (topK < 1) throw FoveaException.invalid("--top-k " + topK + " must be 1 or more");
-        TrainingService service = root.services().training();
-        TrainedModel model = service.runs().model(runId);
+        if ((runId == null) == (modelRef == null)) {
+            throw FoveaException.invalid("fovea predict needs one of --run RUN or --model NAME[@ALIAS|:VERSION]");
+        }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(folder)) {
             files = walk.filter(Files::isRegularFile)
@@ -58,7 +65,9 @@ final class PredictCommand extends FoveaSubcommand {
         int done = 0, failed = 0;
         Map<String, Integer> counts = new LinkedHashMap<>();
         StringBuilder out = new StringBuilder("path,predicted,probability,top_k,error\n");
-        try (Predictor predictor = service.engine().load(model)) {
+        String by;
+        try (Predictor predictor = load()) {
+            by = runId != null ? "run " + runId : "model " + modelRef;
             List<String> classes = predictor.classes();
             for (int from = 0; from < files.size(); from += BATCH) {
                 List<Path> chunk = files.subList(from, Math.min(files.size(), from + BATCH));
@@ -104,11 +113,23 @@ final class PredictCommand extends FoveaSubcommand {
             }
         }
         if (json.on() && !csv.equals("-")) {
-            output.document(Json.object("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
+            output.document(runId != null
+                    ? Json.object("run", runId, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv)
+                    : Json.object("model", modelRef, "predicted", done, "unreadable", failed, "per_class", counts, "csv", csv));
         } else {
-            output.info("Predicted " + done + " images (" + failed + " unreadable) with run " + runId + ": " + counts);
+            output.info("Predicted " + done + " images (" + failed + " unreadable) with " + by + ": " + counts);
         }
         return failed > 0 && done == 0 ? 1 : 0;
+    }
+
+    private Predictor load() {
+        if (runId != null) {
+            TrainingService service = root.services().training();
+            TrainedModel model = service.runs().model(runId);
+            return service.engine().load(model);
+        }
+        RegistryService registry = root.services().registry();
+        return registry.loader().load(registry.bundle(registry.resolve(RegistryService.Reference.parse(modelRef))));
     }
 
     /** One row per file: a line break in a path or a message becomes a space. */

@@ -33,9 +33,12 @@ import picocli.CommandLine.Unmatched;
                 + "batch_size, optimizer (sgd|adam|adamw), lr, momentum, nesterov, weight_decay, schedule "
                 + "(cosine|step|constant), warmup_epochs, label_smoothing, class_weights (none|balanced), augment "
                 + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, step_every, "
-                + "step_gamma, loader_threads, threads (0: all cores), freeze_epochs, finetune_lr_factor, from (a "
-                + "TorchScript backbone FILE.pt mapping [N,3,S,S] to [N,features]: transfer learning with a new head; "
-                + "the backbone is frozen for freeze_epochs, then fine-tuned at lr x finetune_lr_factor).",
+                + "step_gamma, loader_threads, threads (0: all cores), freeze_epochs, finetune_lr_factor, mean and std "
+                + "(R,G,B; ImageNet's by default), from (transfer learning with a new head: weights:NAME, published "
+                + "weights installed with fovea weights, whose architecture, input size, mean and std the run takes "
+                + "unless it sets them; run:ID; model:NAME@ALIAS; or a TorchScript backbone FILE.pt mapping "
+                + "[N,3,S,S] to [N,features]; the pretrained part is frozen for freeze_epochs, then fine-tuned at lr "
+                + "x finetune_lr_factor).",
         "--resume RUN carries on a killed run from its last checkpoint with the run's own settings.",
         "--queue records the run and puts it on the queue for the workers (fovea worker) instead of training here: "
                 + "it prints the run id at once; fovea runs wait RUN waits for it."},
@@ -45,6 +48,9 @@ import picocli.CommandLine.Unmatched;
         "      --lr 0.001 --tag baseline",
         "  # settings from a file; flags win over it",
         "  fovea train --project birds --dataset 1 --config train.yaml --batch-size 64",
+        "  # transfer learning from ImageNet weights (fovea weights fetch torchvision:resnet18 first)",
+        "  fovea train --project birds --dataset 2 --from weights:resnet18-imagenet --freeze-epochs 2 \\",
+        "      --input-size 128",
         "  # transfer learning from run 7, or from a TorchScript backbone",
         "  fovea train --project birds --dataset 2 --from run:7 --freeze-epochs 2",
         "  fovea train --project birds --dataset 2 --from backbone.pt",
@@ -85,7 +91,7 @@ final class TrainCommand extends FoveaSubcommand {
                 throw FoveaException.invalid("fovea train needs --project NAME and --dataset N (or --resume RUN)");
             }
             Project p = root.storage().projects().require(project);
-            TrainSettings settings = TrainSettings.parse(overrides);
+            TrainSettings settings = service.settings(overrides);
             if (queue) return queue(service, p, settings, from);
             outcome = service.train(p, dataset, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
         }
@@ -96,7 +102,7 @@ final class TrainCommand extends FoveaSubcommand {
     private int queue(TrainingService service, Project p, TrainSettings settings, String from) {
         if (from != null && !from.isBlank() && !from.contains(":")) {
             throw FoveaException.invalid("--queue: a worker on another computer cannot read the backbone file '" + from
-                    + "' of this one; use --from run:ID or --from model:REF (a registered model) instead");
+                    + "' of this one; use --from run:ID, --from model:REF (a registered model) or --from weights:NAME (installed published weights) instead");
         }
         Run run = service.queue(p, dataset, settings, RunAnnotations.checkTags(tags));
         root.storage().runQueue().enqueue(run.id());

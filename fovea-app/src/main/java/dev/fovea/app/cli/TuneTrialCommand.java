@@ -47,7 +47,7 @@ final class TuneTrialCommand extends FoveaSubcommand {
                 FoveaException.notFound("study " + study.name() + " has no trial " + trial));
         Project project = root.storage().projects().find(study.projectId()).orElseThrow(() ->
                 FoveaException.notFound("project " + study.projectId() + " of study " + study.name() + " does not exist"));
-        TrainSettings settings = TrainingTrials.settings(study.options(), record.params());
+        TrainSettings settings = TrainingTrials.settings(study.options(), record.params(), root.services().training());
         Objective objective = StudyPlans.space(study).objective();
         TrainingTrials.EpochListener epochs = new TrainingTrials.EpochListener(objective, (epoch, value) -> {
             pipe.println("epoch " + epoch + " " + value);

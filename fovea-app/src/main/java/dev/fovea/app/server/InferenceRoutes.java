@@ -88,7 +88,7 @@ public final class InferenceRoutes {
         params.put("input_size", size);
         params.put("mean", floats(s.bundle().preprocessing().mean()));
         params.put("std", floats(s.bundle().preprocessing().std()));
-        params.put("resize", "stretch-bilinear");
+        params.put("resize", s.bundle().preprocessing().resize());
         doc.put("parameters", params);
         ctx.json(doc);
     }

@@ -59,6 +59,8 @@ public final class SettingsLoader {
         d.put("worker.heartbeat_timeout", "30s");
         d.put("worker.host", null);
         d.put("db_connect_timeout", "10s");
+        // Where fovea weights fetch torchvision:ARCH downloads from: torchvision's own host, or a mirror of its files
+        d.put("weights.torchvision_url", "https://download.pytorch.org/models/");
         return d;
     }
 

@@ -9,6 +9,8 @@ import dev.fovea.core.model.ModelBundle;
 import dev.fovea.core.model.ModelLoader;
 import dev.fovea.djl.DjlModelLoader;
 import dev.fovea.djl.DjlTrainingEngine;
+import dev.fovea.djl.PublishedWeightsReader;
+import dev.fovea.core.weights.WeightsConverter;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -16,7 +18,7 @@ import java.util.Map;
  * Starts DJL and PyTorch only when something trains or predicts, so that commands and servers that never do
  * (import, review, ...) do not pay for loading the native library or unpacking it on first use.
  */
-public final class LazyTrainingEngine implements TrainingEngine, ModelLoader {
+public final class LazyTrainingEngine implements TrainingEngine, ModelLoader, WeightsConverter {
     private final Path cacheDir;
     private volatile TrainingEngine engine;
 
@@ -59,6 +61,13 @@ public final class LazyTrainingEngine implements TrainingEngine, ModelLoader {
     public Predictor load(ModelBundle bundle) {
         engine(threads(0));
         return new DjlModelLoader().load(bundle);
+    }
+
+    /** Reads published weights into a network, starting DJL first (it builds the network to load them into). */
+    @Override
+    public Conversion convert(Path file, String arch, boolean partial, int headClasses) {
+        engine(threads(0));
+        return new PublishedWeightsReader().convert(file, arch, partial, headClasses);
     }
 
     @Override

@@ -48,6 +48,13 @@ public final class TrainingTrials implements TrialExecutor {
         return TrainSettings.parse(all);
     }
 
+    /** The settings of a trial as it trains: a trial from published weights takes their architecture and input. */
+    public static TrainSettings settings(Map<String, String> base, Map<String, Object> params, TrainingService training) {
+        Map<String, Object> all = new LinkedHashMap<>(base);
+        all.putAll(params);
+        return training.settings(all);
+    }
+
     /** The objective's value in what an epoch reports. */
     public static double objective(Objective objective, EpochMetrics m) {
         return switch (objective.metric()) {
@@ -110,7 +117,7 @@ public final class TrainingTrials implements TrialExecutor {
             throws InterruptedException {
         TrainSettings settings;
         try {
-            settings = settings(base, params);
+            settings = settings(base, params, training);
         } catch (FoveaException e) {
             return new Failed(e.getMessage(), true);
         }

@@ -16,6 +16,7 @@ import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.imports.ImageIngest;
 import dev.fovea.core.imports.ImportService;
 import dev.fovea.core.model.RegistryService;
+import dev.fovea.core.weights.WeightsService;
 import dev.fovea.core.review.ReviewService;
 import dev.fovea.core.run.RunAnnotations;
 import dev.fovea.core.run.RunModels;
@@ -51,6 +52,7 @@ public final class Services {
     private final LazyTrainingEngine engine;
     private final RunModels runs;
     private final RegistryService registry;
+    private final WeightsService weights;
     private final TrainingService training;
     private final RunAnnotations annotations;
     private final Tuning tuning;
@@ -73,9 +75,11 @@ public final class Services {
         this.runs = new RunModels(storage.runs(), storage.blobs());
         // The registry reads runs; training reads the registry (from: model:REF) through the port it implements.
         this.registry = new RegistryService(storage.models(), storage.blobs(), runs, engine, clock);
+        this.weights = new WeightsService(storage.weights(), storage.blobs(), engine, clock);
         this.training = new TrainingService(storage.projects(), storage.images(), storage.datasets(), storage.blobs(),
                 storage.runs(), runs, engine, new ImageDecoder(settings.importLimits().maxPixels(),
-                        settings.importLimits().decodeBudget()), registry, runsDir(settings), host(), clock,
+                        settings.importLimits().decodeBudget()), dev.fovea.core.run.PretrainedSources.of(registry::registered,
+                        weights::trainedModel, weights::runSettings), runsDir(settings), host(), clock,
                 !settings.embedded());
         this.annotations = new RunAnnotations(storage.runs());
         this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
@@ -169,6 +173,11 @@ public final class Services {
 
     public CheckService checks() {
         return checks;
+    }
+
+    /** Installed published weights: import, fetch, list, and what training starts from. */
+    public WeightsService weights() {
+        return weights;
     }
 
     public RegistryService registry() {

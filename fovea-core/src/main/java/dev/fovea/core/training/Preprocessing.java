@@ -8,12 +8,29 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How an image becomes the model's input: scaled (stretched) to {@code inputSize} x {@code inputSize} with
- * bilinear interpolation, transparent parts on white, RGB channels scaled to 0..1, then normalised per channel
- * with {@code mean} and {@code std}. Part of every model's record, so that evaluation, batch prediction and
- * serving preprocess exactly as training did.
+ * How an image becomes the model's input: scaled (stretched) to {@code inputSize} x {@code inputSize}, transparent
+ * parts on white, RGB channels scaled to 0..1, then normalised per channel with {@code mean} and {@code std}. Part of
+ * every model's record, so that evaluation, batch prediction and serving preprocess exactly as training did.
+ * {@code resize} says how: {@link #STRETCH} (Java2D's bilinear, what Fovea trains with) or {@link #ANTIALIASED}
+ * (Pillow's antialiased bilinear, as torchvision's {@code Resize((S, S))} on a PIL image: for networks trained in
+ * PyTorch, so that Fovea predicts what PyTorch predicted).
  */
-public record Preprocessing(int inputSize, float[] mean, float[] std) {
+public record Preprocessing(int inputSize, float[] mean, float[] std, String resize) {
+    /** Java2D's bilinear interpolation to the input size. */
+    public static final String STRETCH = "stretch-bilinear";
+    /** Pillow's bilinear with antialiasing, as torchvision's Resize((S, S)) does to PIL images. */
+    public static final String ANTIALIASED = "stretch-antialiased";
+    public static final java.util.List<String> RESIZES = java.util.List.of(STRETCH, ANTIALIASED);
+
+    public Preprocessing(int inputSize, float[] mean, float[] std) {
+        this(inputSize, mean, std, STRETCH);
+    }
+
+    /** The same with another way of resizing. */
+    public Preprocessing withResize(String resize) {
+        return new Preprocessing(inputSize, mean, std, resize);
+    }
+
     /** ImageNet's channel statistics: the convention of torchvision's pretrained backbones. */
     public static Preprocessing imagenet(int inputSize) {
         return new Preprocessing(inputSize, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
@@ -23,10 +40,11 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
         if (inputSize < 1) throw FoveaException.invalid("preprocessing input size " + inputSize + " is below 1");
         if (mean.length != 3 || std.length != 3) throw FoveaException.invalid("preprocessing needs 3 means and 3 stds");
         for (float s : std) if (!(s > 0)) throw FoveaException.invalid("preprocessing std " + s + " is not positive");
+        if (resize == null) resize = STRETCH;
+        if (!RESIZES.contains(resize)) {
+            throw FoveaException.invalid("preprocessing resize '" + resize + "' is not one of " + String.join(", ", RESIZES));
+        }
     }
-
-    /** How images are resized: the only way there is, recorded so that readers of a record know. */
-    public static final String RESIZE = "stretch-bilinear";
 
     /**
      * As runs' provenance and model bundles record it: {@code preprocessing.resize}, {@code .input_size},
@@ -34,7 +52,7 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
      */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("preprocessing.resize", RESIZE);
+        m.put("preprocessing.resize", resize);
         m.put("preprocessing.input_size", Integer.toString(inputSize));
         m.put("preprocessing.mean", floats(mean));
         m.put("preprocessing.std", floats(std));
@@ -50,8 +68,9 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
     public static Preprocessing fromMap(Map<String, String> m, String what) {
         String size = m.get("preprocessing.input_size"), mean = m.get("preprocessing.mean"), std = m.get("preprocessing.std");
         try {
+            // Records from before the antialiased resize existed name none, or the one there was
             return new Preprocessing(Integer.parseInt(size == null ? "" : size.trim()), parseFloats(mean == null ? "" : mean),
-                    parseFloats(std == null ? "" : std));
+                    parseFloats(std == null ? "" : std), m.getOrDefault("preprocessing.resize", STRETCH));
         } catch (NumberFormatException e) {
             throw FoveaException.invalid(what + " has unreadable preprocessing settings (input_size '" + size
                     + "', mean '" + mean + "', std '" + std + "')");
@@ -66,15 +85,16 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
         return out;
     }
 
-    static String floats(float[] v) {
+    public static String floats(float[] v) {
         StringBuilder sb = new StringBuilder();
         for (float f : v) sb.append(sb.isEmpty() ? "" : ",").append(f);
         return sb.toString();
     }
 
-    /** The image scaled to the input size as opaque RGB on white. */
+    /** The image scaled to the input size as opaque RGB on white, as {@link #resize} says. */
     public BufferedImage resize(BufferedImage image) {
-        return scaled(image, inputSize, inputSize);
+        return resize.equals(ANTIALIASED) ? AntialiasedResize.resize(image, inputSize, inputSize)
+                : scaled(image, inputSize, inputSize);
     }
 
     /** Scales with bilinear interpolation, painting transparent parts on white. */
@@ -121,17 +141,17 @@ public record Preprocessing(int inputSize, float[] mean, float[] std) {
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && p.inputSize == inputSize && java.util.Arrays.equals(p.mean, mean)
-                && java.util.Arrays.equals(p.std, std);
+                && java.util.Arrays.equals(p.std, std) && p.resize.equals(resize);
     }
 
     @Override
     public int hashCode() {
-        return inputSize * 31 + java.util.Arrays.hashCode(mean) * 17 + java.util.Arrays.hashCode(std);
+        return inputSize * 31 + java.util.Arrays.hashCode(mean) * 17 + java.util.Arrays.hashCode(std) + resize.hashCode();
     }
 
     @Override
     public String toString() {
         return "Preprocessing[inputSize=" + inputSize + ", mean=" + java.util.Arrays.toString(mean) + ", std="
-                + java.util.Arrays.toString(std) + "]";
+                + java.util.Arrays.toString(std) + ", resize=" + resize + "]";
     }
 }
