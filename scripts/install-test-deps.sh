@@ -4,13 +4,16 @@
 #   chromium, chromium-driver            - headless browser tests of fovea-app
 #   dataset-fashion-mnist                - real images (MIT) that the training tests train on
 #   fonts-dejavu-core                    - a known font for rendering tests
+#   python3-torch, python3-torchvision,  - PyTorch, which makes the published-weights fixtures
+#     python3-pil                          (scripts/make-weights-fixtures.py, run by the tests)
+#   strace                               - watches every connect(2) of Fovea's processes (NoConnectionsIT)
 # A second run, with everything present, only asks dpkg and does not call apt-get.
 # The distribution's own PostgreSQL cluster service is NOT started: the tests run their own
 # server as the postgres user on a private folder and port (scripts/pg-test-server.sh start).
 # Usage: scripts/install-test-deps.sh        (as root, or with everything already installed)
 set -euo pipefail
 
-PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core dataset-fashion-mnist)
+PACKAGES=(postgresql chromium chromium-driver fonts-dejavu-core dataset-fashion-mnist python3-torch python3-torchvision python3-pil strace)
 
 say() { echo "install-test-deps: $*" >&2; }
 die() { say "error: $*"; exit 1; }

@@ -22,9 +22,10 @@ norm gets random weights and biases and running statistics gathered in train mod
 images, so that a loader that mixes up or drops the batch-norm tensors gives different logits. Images are the
 grey pixel in all three channels, bilinearly resized (F.interpolate, align_corners=False) and normalised with
 ImageNet's mean and std. The data is Fashion-MNIST (Zalando, MIT licence; Debian's dataset-fashion-mnist). Every
-file is written under a temporary name and renamed; seeds are fixed.
+file is written under a temporary name and renamed; seeds are fixed, and a rerun gives the same bytes except in
+the legacy .pth files, whose storage keys are memory addresses (storages are written sorted by key): same tensors.
 
-Needs Debian's python3-torch (1.13), python3-torchvision and dataset-fashion-mnist; about a minute on 2 cores:
+Needs Debian's python3-torch (1.13), python3-torchvision and dataset-fashion-mnist; about 80 s on 2 idle cores:
   /usr/bin/python3 scripts/make-weights-fixtures.py OUTDIR
 """
 import gzip

@@ -85,6 +85,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheWeightsDownloadAndTheUrlRoutesOpenConnections() {
+        // Besides the database (its driver's own code), Fovea connects only when asked: fovea weights fetch, and
+        // the Custom Vision /url routes to the hosts in serving.url_hosts. NoConnectionsIT watches the processes.
+        noClasses().that().haveNameNotMatching("dev\\.fovea\\.app\\.(weights\\.WeightsDownload|server\\.CustomVisionRoutes)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAPackage("java.net.http..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.net.Socket")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.net.URLConnection")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.net.HttpURLConnection")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.nio.channels.SocketChannel")
+                .orShould().callMethod(java.net.URL.class, "openConnection")
+                .orShould().callMethod(java.net.URL.class, "openStream")
+                .check(FOVEA);
+    }
+
+    @Test
     void namesSayWhatAThingIs() {
         noClasses().should().haveSimpleNameEndingWith("Manager")
                 .orShould().haveSimpleNameEndingWith("Util")

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * torchvision (random ResNet-18 and MobileNetV2 weights with trained batch-norm statistics as .pth, legacy .pth and
  * .safetensors, their logits on 8 Fashion-MNIST images, a ResNet-18 trained on classes 0-4, and 100 image files
  * with PyTorch's predictions). ResNet-18 alone is 45 MB, too big to commit: they are made once per checkout, in
- * {@code target/weights-fixtures} at the repository's root, and reused while the script is unchanged.
+ * {@code target/weights-fixtures} at the repository's root, and reused while the script's bytes are unchanged.
  */
 public final class WeightsFixtures {
     private static final String SCRIPT = "scripts/make-weights-fixtures.py";
@@ -33,8 +33,7 @@ public final class WeightsFixtures {
             try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock ignored = ch.lock()) { // two test JVMs (modules) may ask at once
                 Path done = out.resolve("DONE");
-                String stamp = "script " + Files.getLastModifiedTime(root.resolve(SCRIPT)).toMillis() + " "
-                        + Files.size(root.resolve(SCRIPT));
+                String stamp = "script sha256 " + dev.fovea.core.blob.Sha256.hex(Files.readAllBytes(root.resolve(SCRIPT)));
                 if (!Files.isRegularFile(done) || !Files.readString(done).contains(stamp)) make(root, out, stamp);
             }
         } catch (IOException e) {
