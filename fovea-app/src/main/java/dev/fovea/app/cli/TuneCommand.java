@@ -135,7 +135,7 @@ final class TuneCommand extends FoveaSubcommand {
         if (syntheticEpochMs < 0) throw FoveaException.invalid("--synthetic-epoch-ms must be 0 or more, not " + syntheticEpochMs);
         StudyPlans.sampler(sampler);
         StudyPlans.pruner(pruner);
-        String spaceText = space == null ? null : readSpace(space);
+        String spaceText = space == null ? null : readSpace(root.cwd().resolve(space)); // relative to the caller, as every path
         String kind;
         Project p = null;
         Map<String, String> options = new LinkedHashMap<>();

@@ -88,7 +88,7 @@ class WeightsCommandsIT {
     }
 
     @Test
-    void aRunFromWeightsTakesTheirArchitectureAndPreprocessingUnlessItSetsThem() {
+    void aRunFromWeightsTakesTheirArchitectureAndPreprocessingUnlessItSetsThem() throws Exception {
         TrainingCommandsIT.importFashion(cwd, 30, Set.of(5, 7));
         assertThat(fovea(cwd, "dataset", "freeze", "--project", "fm").exitCode()).isZero();
         assertThat(fovea(cwd, "weights", "import", fixtures.resolve("resnet18-fmnist-0to4.pth").toString(), "--arch",
@@ -123,6 +123,27 @@ class WeightsCommandsIT {
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.stderr()).contains("from 'weights:nope': weights 'nope' are not installed");
         assertThat(fovea(cwd, "runs", "list", "--json").json().get("runs")).hasSize(2);
+
+        // In a search space: a trial from weights takes their architecture and input size too
+        Files.writeString(cwd.resolve("space.yaml"), """
+                objective: {metric: val_accuracy, direction: maximize}
+                params:
+                  from: {type: choice, values: ["weights:fm04"]}
+                  epochs: {type: fixed, value: 1}
+                  augment: {type: fixed, value: none}
+                """);
+        CliRun tuned = fovea(cwd, "tune", "--project", "fm", "--dataset", "1", "--space", "space.yaml", "--trials", "1",
+                "--in-process", "--name", "from-weights", "--json");
+        assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        JsonNode all = fovea(cwd, "runs", "list", "--json").json().get("runs");
+        List<JsonNode> trialRuns = new java.util.ArrayList<>();
+        all.forEach(r -> {
+            if (!r.get("study").isNull()) trialRuns.add(r);
+        });
+        assertThat(trialRuns).as(all.toString()).hasSize(1);
+        assertThat(trialRuns.get(0).get("params").get("arch").asText()).isEqualTo("resnet18");
+        assertThat(trialRuns.get(0).get("params").get("input_size").asText()).isEqualTo("32");
+        assertThat(trialRuns.get(0).get("params").get("from").asText()).isEqualTo("weights:fm04");
     }
 
     @Test
