@@ -7,7 +7,10 @@ import dev.fovea.core.training.Predictor;
 import dev.fovea.core.training.TrainSettings;
 import dev.fovea.core.training.TrainedModel;
 
-/** Loads registry bundles: Fovea's own networks and TorchScript files on DJL/PyTorch, ONNX files on ONNX Runtime. */
+/**
+ * Loads registry bundles: Fovea's own networks and TorchScript files on DJL/PyTorch, ONNX files on ONNX Runtime,
+ * SavedModels on TensorFlow.
+ */
 public final class DjlModelLoader implements ModelLoader {
     @Override
     public Predictor load(ModelBundle b) {
@@ -24,6 +27,8 @@ public final class DjlModelLoader implements ModelLoader {
             }
             case "torchscript" -> TorchScriptPredictor.load(b.weights(), b.classes(), b.preprocessing(), b.outputsAreLogits());
             case "onnx" -> OnnxPredictor.load(b.weights(), b.classes(), b.preprocessing(), b.outputsAreLogits());
+            case "tensorflow" -> TensorFlowPredictor.load("SavedModel", b.weights(), b.classes(), b.preprocessing(),
+                    b.outputsAreLogits(), b.settings().get("signature"), OnnxPredictor.DEFAULT_THREADS);
             default -> throw FoveaException.invalid("model format '" + b.format() + "' is not supported");
         };
     }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,7 +85,24 @@ final class ModelCommand {
                 else r.store().versions(ref).forEach(v -> report(output, v, r.store(), false));
                 return 0;
             }
-            report(output, r.resolve(RegistryService.Reference.parse(ref)), r.store(), json.on());
+            ModelVersion v = r.resolve(RegistryService.Reference.parse(ref));
+            if (!v.format().equals("tensorflow")) {
+                report(output, v, r.store(), json.on());
+                return 0;
+            }
+            // A SavedModel: which signature, input and output are served, and how pixels are scaled
+            Map<String, String> settings = r.bundle(v).settings();
+            Map<String, Object> serving = new java.util.LinkedHashMap<>();
+            for (String key : List.of("signature", "input", "output", "scale")) serving.put(key, settings.get(key));
+            if (json.on()) {
+                Map<String, Object> doc = new java.util.LinkedHashMap<>(ModelViews.json(v, r.store()));
+                doc.put("serving", serving);
+                output.document(doc);
+            } else {
+                report(output, v, r.store(), false);
+                output.text("  signature '" + serving.get("signature") + "': input '" + serving.get("input")
+                        + "' (n x S x S x 3, pixels " + serving.get("scale") + "), output '" + serving.get("output") + "'");
+            }
             return 0;
         }
     }
@@ -138,6 +156,10 @@ final class ModelCommand {
     @Command(name = "import", description = {
         "Register a model file as a new version: a Fovea export, or a model trained elsewhere (--format "
                 + "torchscript|onnx with --classes and --input-size; mean/std default to ImageNet's).",
+        "--format tensorflow takes a SavedModel folder (what Keras model.export() and tf.saved_model.save write) or a"
+                + " zip of one, run by TensorFlow's Java API: input n x S x S x 3 (channels last), pixels scaled as "
+                + "--scale says (0-1 default, 0-255, -1..1, mean-std with --mean/--std), signature serving_default "
+                + "unless --signature names another.",
         "--format state-dict takes a PyTorch state dict (.pth/.pt as torch.save writes it, or .safetensors) of a "
                 + "torchvision resnet18, resnet34, resnet50 or mobilenet-v2 with its head (--arch, --classes, "
                 + "--input-size): it becomes a Fovea network that resizes images as torchvision's Resize((S, S)) does "
@@ -146,6 +168,8 @@ final class ModelCommand {
             "  fovea model import birds.fovea-model --name birds --project birds",
             "  fovea model import net.onnx --format onnx --classes wren,robin,jay \\",
             "      --input-size 224 --name ext --project birds",
+            "  fovea model import exported/ --format tensorflow --classes wren,robin,jay \\",
+            "      --input-size 224 --scale 0-255 --name keras --project birds",
             "  fovea model import birds.pth --format state-dict --arch resnet18 \\",
             "      --classes wren,robin,jay --input-size 224 --name birds-pt --project birds",
             "  fovea model import net.pt --format torchscript --classes cat,dog \\",
@@ -155,7 +179,9 @@ final class ModelCommand {
         @Parameters(index = "0", paramLabel = "FILE") Path file;
         @Option(names = "--name", required = true, paramLabel = "NAME") String name;
         @Option(names = "--project", required = true, paramLabel = "PROJECT") String project;
-        @Option(names = "--format", paramLabel = "FORMAT", description = "fovea (default), torchscript, onnx or state-dict") String format;
+        @Option(names = "--format", paramLabel = "FORMAT", description = "fovea (default), torchscript, onnx, tensorflow or state-dict") String format;
+        @Option(names = "--scale", paramLabel = "0-1|0-255|-1..1|mean-std", description = "With --format tensorflow: the pixel values the model takes (default 0-1)") String scale;
+        @Option(names = "--signature", paramLabel = "NAME", description = "With --format tensorflow: the signature to serve (default serving_default)") String signature;
         @Option(names = "--arch", paramLabel = "ARCH", description = "With --format state-dict: resnet18, resnet34, resnet50 or mobilenet-v2") String arch;
         @Option(names = "--classes", paramLabel = "A,B,...", description = "Class names in the model's output order") String classes;
         @Option(names = "--input-size", paramLabel = "S") String inputSize;
@@ -169,6 +195,11 @@ final class ModelCommand {
         @Override
         public Integer call() {
             if ("state-dict".equals(format)) return importStateDict();
+            if ("tensorflow".equals(format)) {
+                if (classes == null || inputSize == null) throw FoveaException.invalid("--format tensorflow needs --classes and --input-size");
+                return register(ModelBundle.tensorflow(savedModelZip(root.cwd().resolve(file)), classes, inputSize, scale,
+                        mean, std, outputs, signature));
+            }
             byte[] bytes;
             try {
                 bytes = Files.readAllBytes(root.cwd().resolve(file));
@@ -187,6 +218,29 @@ final class ModelCommand {
                 bundle = ModelBundle.ofFile(format, bytes, classes, inputSize, mean, std, outputs);
             }
             return register(bundle);
+        }
+
+        /** A SavedModel folder zipped (its contents at the top), or a zip file as it is. */
+        private static byte[] savedModelZip(Path path) {
+            if (!Files.exists(path)) throw FoveaException.notFound("SavedModel " + path + " does not exist");
+            try {
+                if (!Files.isDirectory(path)) return Files.readAllBytes(path);
+                if (!Files.isRegularFile(path.resolve("saved_model.pb"))) {
+                    throw FoveaException.invalid("folder " + path + " is not a TensorFlow SavedModel: it has no saved_model.pb");
+                }
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes);
+                        java.util.stream.Stream<Path> walk = Files.walk(path)) {
+                    for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                        zip.putNextEntry(new java.util.zip.ZipEntry(path.relativize(p).toString().replace('\\', '/')));
+                        Files.copy(p, zip);
+                        zip.closeEntry();
+                    }
+                }
+                return bytes.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read SavedModel " + path + ": " + e.getMessage(), e);
+            }
         }
 
         private int importStateDict() {

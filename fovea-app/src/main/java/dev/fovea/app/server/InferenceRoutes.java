@@ -74,6 +74,7 @@ public final class InferenceRoutes {
         doc.put("platform", switch (v.format()) {
             case "onnx" -> "onnxruntime_onnx";
             case "torchscript" -> "pytorch_torchscript";
+            case "tensorflow" -> "tensorflow_savedmodel";
             default -> "fovea_djl_pytorch";
         });
         doc.put("inputs", List.of(

@@ -28,7 +28,8 @@ public final class ModelRoutes {
                         "Register a run as a new version {\"run\": 7, \"name\": \"birds\", \"description\": \"...\"}", this::register),
                 new Route(HandlerType.POST, "/api/models/import", Access.ADMIN,
                         "Import a model file (?name=&project=; a Fovea export, or &format=torchscript|onnx&classes=a,b&input_size=224"
-                                + "[&mean=&std=&outputs=logits|probabilities])", this::importModel),
+                                + "[&mean=&std=&outputs=logits|probabilities], or &format=tensorflow with a zip of a SavedModel folder"
+                                + " and [&scale=0-1|0-255|-1..1|mean-std&signature=NAME])", this::importModel),
                 new Route(HandlerType.GET, "/api/models/{name}", Access.ADMIN, "One model: versions and aliases", this::one),
                 new Route(HandlerType.GET, "/api/models/{name}/versions/{version}", Access.ADMIN, "One model version", this::version),
                 new Route(HandlerType.GET, "/api/models/{name}/versions/{version}/export", Access.ADMIN,
@@ -103,6 +104,9 @@ public final class ModelRoutes {
         String format = ctx.queryParam("format");
         ModelBundle bundle = format == null || format.equals("fovea")
                 ? ModelBundle.fromZip(body, "upload")
+                : format.equals("tensorflow")
+                ? ModelBundle.tensorflow(body, required(ctx, "classes"), required(ctx, "input_size"), ctx.queryParam("scale"),
+                        ctx.queryParam("mean"), ctx.queryParam("std"), ctx.queryParam("outputs"), ctx.queryParam("signature"))
                 : ModelBundle.ofFile(format, body, required(ctx, "classes"), required(ctx, "input_size"), ctx.queryParam("mean"),
                         ctx.queryParam("std"), ctx.queryParam("outputs"));
         ModelVersion v = context.registry().importBundle(bundle, name, project, ctx.queryParam("description"));

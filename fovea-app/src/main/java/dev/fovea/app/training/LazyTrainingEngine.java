@@ -19,6 +19,7 @@ import java.util.Map;
  * (import, review, ...) do not pay for loading the native library or unpacking it on first use.
  */
 public final class LazyTrainingEngine implements TrainingEngine, ModelLoader, WeightsConverter {
+    private static final String JAVACPP_CACHE = "org.bytedeco.javacpp.cachedir";
     private final Path cacheDir;
     private volatile TrainingEngine engine;
 
@@ -56,9 +57,13 @@ public final class LazyTrainingEngine implements TrainingEngine, ModelLoader, We
         return engine(threads(model.settings().threads())).load(model);
     }
 
-    /** Loads a registry bundle, starting DJL first (ONNX Runtime too lives behind it). */
+    /** Loads a registry bundle, starting DJL first (ONNX Runtime and TensorFlow too live behind it). */
     @Override
     public Predictor load(ModelBundle bundle) {
+        if (bundle.format().equals("tensorflow") && System.getProperty(JAVACPP_CACHE) == null) {
+            // TensorFlow's natives (650 MB unpacked) go to this machine's Fovea cache, not ~/.javacpp
+            System.setProperty(JAVACPP_CACHE, cacheDir.resolve("javacpp").toString());
+        }
         engine(threads(0));
         return new DjlModelLoader().load(bundle);
     }

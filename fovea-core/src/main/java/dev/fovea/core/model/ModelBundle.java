@@ -24,11 +24,14 @@ import java.util.zip.ZipOutputStream;
  * A model version as one self-contained file: a zip holding {@code fovea-model.properties} (format, class names,
  * preprocessing, whether outputs are logits, the training settings and provenance of Fovea's own models) and the
  * weights ({@code model.params} for Fovea's DJL models, {@code model.pt} for TorchScript, {@code model.onnx} for
- * ONNX). {@code fovea model export} writes it; {@code fovea model import} reads it on another machine.
+ * ONNX, {@code savedmodel.zip} for a TensorFlow SavedModel folder, zipped; its settings are {@code signature},
+ * {@code input}, {@code output} and {@code scale}). {@code fovea model export} writes it; {@code fovea model import} reads it on another machine.
  */
 public record ModelBundle(String format, List<String> classes, Preprocessing preprocessing, boolean outputsAreLogits,
         Map<String, String> settings, Map<String, String> provenance, byte[] weights) {
-    public static final List<String> FORMATS = List.of("fovea", "torchscript", "onnx");
+    public static final List<String> FORMATS = List.of("fovea", "torchscript", "onnx", "tensorflow");
+    /** How a TensorFlow model wants its pixels: each is a mean and std over 0..1 values. */
+    public static final List<String> SCALES = List.of("0-1", "0-255", "-1..1", "mean-std");
     private static final String META = "fovea-model.properties";
     private static final long MAX_BYTES = 2L << 30;
 
@@ -46,6 +49,7 @@ public record ModelBundle(String format, List<String> classes, Preprocessing pre
         return switch (format) {
             case "fovea" -> "model.params";
             case "torchscript" -> "model.pt";
+            case "tensorflow" -> "savedmodel.zip";
             default -> "model.onnx";
         };
     }
@@ -113,6 +117,44 @@ public record ModelBundle(String format, List<String> classes, Preprocessing pre
         if (weights == null) throw FoveaException.invalid("model bundle " + name + " has no " + probe.weightsEntry());
         return new ModelBundle(format, classes, pre, !"probabilities".equals(p.getProperty("outputs")), settings,
                 provenance, weights);
+    }
+
+    /** The same bundle with more settings (what loading found out, such as a SavedModel's signature). */
+    public ModelBundle withSettings(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.putAll(more);
+        return new ModelBundle(format, classes, preprocessing, outputsAreLogits, all, provenance, weights);
+    }
+
+    /**
+     * A zipped TensorFlow SavedModel with its class names; {@code scale} says what pixel values it takes ({@link
+     * #SCALES}; default 0-1), {@code mean}/{@code std} only with mean-std (ImageNet's unless given); {@code signature}
+     * null: serving_default or the only one.
+     */
+    public static ModelBundle tensorflow(byte[] savedModelZip, String classes, String inputSize, String scale,
+            String mean, String std, String outputs, String signature) {
+        String sc = scale == null ? "0-1" : scale.strip();
+        if (!SCALES.contains(sc)) {
+            throw FoveaException.invalid("scale '" + scale + "' is not one of " + String.join(", ", SCALES));
+        }
+        if (!sc.equals("mean-std") && (mean != null || std != null)) {
+            throw FoveaException.invalid("mean and std go with scale mean-std, not " + sc);
+        }
+        // Classes, input size, mean/std and outputs read and checked as for any file from elsewhere
+        ModelBundle base = ofFile("onnx", savedModelZip, classes, inputSize, mean, std, outputs);
+        int size = base.preprocessing().inputSize();
+        // toChw gives (pixel / 255 - mean) / std: each scale is a mean and a std
+        Preprocessing pre = switch (sc) {
+            case "0-1" -> new Preprocessing(size, new float[] {0, 0, 0}, new float[] {1, 1, 1});
+            case "0-255" -> new Preprocessing(size, new float[] {0, 0, 0}, new float[] {1 / 255f, 1 / 255f, 1 / 255f});
+            case "-1..1" -> new Preprocessing(size, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f});
+            default -> base.preprocessing();
+        };
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("scale", sc);
+        if (signature != null && !signature.isBlank()) settings.put("signature", signature.strip());
+        return new ModelBundle("tensorflow", base.classes(), pre, base.outputsAreLogits(), settings,
+                Map.of("imported_format", "tensorflow"), savedModelZip);
     }
 
     /** A TorchScript or ONNX file with its class names and preprocessing (ImageNet mean and std unless given). */

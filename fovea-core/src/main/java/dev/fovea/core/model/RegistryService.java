@@ -115,10 +115,11 @@ public final class RegistryService {
             throw FoveaException.invalid("model classes " + unknown + " are not classes of project " + project.name()
                     + " " + project.classes());
         }
-        try (Predictor ignored = loader.load(bundle)) {
-            // loading checks format, input and output size
+        Map<String, String> found;
+        try (Predictor loaded = loader.load(bundle)) { // loading checks format, input and output size
+            found = loaded.description();
         }
-        return store(name, project.id(), null, bundle, description);
+        return store(name, project.id(), null, found.isEmpty() ? bundle : bundle.withSettings(found), description);
     }
 
     private ModelVersion store(String name, java.util.UUID projectId, Long runId, ModelBundle bundle, String description) {

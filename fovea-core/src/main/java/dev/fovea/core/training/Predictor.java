@@ -27,6 +27,11 @@ public interface Predictor extends AutoCloseable {
      */
     float[][] probabilities(float[] input, int n);
 
+    /** What a caller may want to know of how the model is called (a SavedModel's signature, input, output). */
+    default java.util.Map<String, String> description() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close();
 }
