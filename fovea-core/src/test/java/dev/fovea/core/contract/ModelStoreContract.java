@@ -409,7 +409,7 @@ public abstract class ModelStoreContract {
     @Test
     void badFormatsAreInvalidAndStoreNothing() {
         String name = uniqueName();
-        for (String format : Arrays.asList("pytorch", "ONNX", "Fovea", "tensorflow", "", " onnx", null)) {
+        for (String format : Arrays.asList("pytorch", "ONNX", "Fovea", "keras", "TensorFlow", "", " onnx", null)) {
             NewModelVersion v = new NewModelVersion(name, project.id(), null, format, sha("b"), 1,
                     List.of("cat", "dog"), null, now);
             assertFails(() -> models().create(v), "invalid", "'" + format + "'");
