@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NoConnectionsIT {
     @TempDir static Path cwd;
     static final Pattern INET = Pattern.compile("connect\\(\\d+, \\{sa_family=AF_INET6?,[^}]*\\}");
-    static final Pattern LISTEN = Pattern.compile("^\\d+ listen\\((\\d+),");
-    static final Pattern OWN_ADDRESS = Pattern.compile("^\\d+ getsockname\\((\\d+), \\{sa_family=AF_INET6?, sin6?_port=htons\\((\\d+)\\)");
+    static final Pattern LISTEN = Pattern.compile("^\\d+\\s+listen\\((\\d+),");
+    static final Pattern OWN_ADDRESS = Pattern.compile("^\\d+\\s+getsockname\\((\\d+), \\{sa_family=AF_INET6?, sin6?_port=htons\\((\\d+)\\)");
     static final Pattern CONNECT = Pattern.compile("sin6?_port=htons\\((\\d+)\\).*(\"::ffff:127\\.|\"127\\.|\"::1\")");
 
     @BeforeAll
