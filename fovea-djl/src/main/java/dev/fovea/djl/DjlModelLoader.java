@@ -14,6 +14,20 @@ import dev.fovea.core.training.TrainedModel;
 public final class DjlModelLoader implements ModelLoader {
     @Override
     public Predictor load(ModelBundle b) {
+        return load(b, 0);
+    }
+
+    /**
+     * For PyTorch models, {@code threads} (when above 0) becomes the calling thread's intra-op thread count, which
+     * PyTorch keeps per thread, so call this on the thread that will run the model; ONNX Runtime and TensorFlow
+     * sessions get their own pool of that size.
+     */
+    @Override
+    public Predictor load(ModelBundle b, int threads) {
+        if (threads > 0 && (b.format().equals("fovea") || b.format().equals("torchscript"))) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        int poolThreads = threads > 0 ? threads : OnnxPredictor.DEFAULT_THREADS;
         return switch (b.format()) {
             case "fovea" -> {
                 TrainSettings s;
@@ -26,9 +40,10 @@ public final class DjlModelLoader implements ModelLoader {
                 yield p;
             }
             case "torchscript" -> TorchScriptPredictor.load(b.weights(), b.classes(), b.preprocessing(), b.outputsAreLogits());
-            case "onnx" -> OnnxPredictor.load(b.weights(), b.classes(), b.preprocessing(), b.outputsAreLogits());
+            case "onnx" -> OnnxPredictor.load("the model", b.weights(), b.classes(), b.preprocessing(), b.outputsAreLogits(),
+                    poolThreads);
             case "tensorflow" -> TensorFlowPredictor.load("SavedModel", b.weights(), b.classes(), b.preprocessing(),
-                    b.outputsAreLogits(), b.settings().get("signature"), OnnxPredictor.DEFAULT_THREADS);
+                    b.outputsAreLogits(), b.settings().get("signature"), poolThreads);
             default -> throw FoveaException.invalid("model format '" + b.format() + "' is not supported");
         };
     }

@@ -52,6 +52,7 @@ public final class SettingsLoader {
         d.put("serving.queue", "256");
         d.put("serving.timeout_ms", "30000");
         d.put("serving.alias_poll_ms", "1000");
+        d.put("serving.threads", "0");
         d.put("serving.url_hosts", "");
         d.put("tune.trial_memory_mb", "16384");
         d.put("tune.trial_timeout", "30m");
@@ -140,7 +141,8 @@ public final class SettingsLoader {
                 java.time.Duration.ofMillis(range(values, origins, "serving.max_delay_ms", 0, 10_000)),
                 (int) range(values, origins, "serving.queue", 1, 1_000_000),
                 java.time.Duration.ofMillis(positive(values, origins, "serving.timeout_ms", 3_600_000)),
-                java.time.Duration.ofMillis(range(values, origins, "serving.alias_poll_ms", 50, 3_600_000))),
+                java.time.Duration.ofMillis(range(values, origins, "serving.alias_poll_ms", 50, 3_600_000)),
+                (int) range(values, origins, "serving.threads", 0, 1024)),
                 bool(values, origins, "server.metrics_public"),
                 java.util.Arrays.stream(values.getOrDefault("serving.url_hosts", "").split(","))
                         .map(String::strip).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT)).toList());

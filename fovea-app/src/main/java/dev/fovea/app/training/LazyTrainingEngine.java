@@ -60,12 +60,17 @@ public final class LazyTrainingEngine implements TrainingEngine, ModelLoader, We
     /** Loads a registry bundle, starting DJL first (ONNX Runtime and TensorFlow too live behind it). */
     @Override
     public Predictor load(ModelBundle bundle) {
+        return load(bundle, 0);
+    }
+
+    @Override
+    public Predictor load(ModelBundle bundle, int threads) {
         if (bundle.format().equals("tensorflow") && System.getProperty(JAVACPP_CACHE) == null) {
             // TensorFlow's natives (650 MB unpacked) go to this machine's Fovea cache, not ~/.javacpp
             System.setProperty(JAVACPP_CACHE, cacheDir.resolve("javacpp").toString());
         }
         engine(threads(0));
-        return new DjlModelLoader().load(bundle);
+        return new DjlModelLoader().load(bundle, threads);
     }
 
     /** Reads published weights into a network, starting DJL first (it builds the network to load them into). */

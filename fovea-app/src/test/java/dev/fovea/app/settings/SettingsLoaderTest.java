@@ -122,6 +122,18 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void servingThreadsDefaultToTheRuntimesChoiceAndRefuseNegativeOrHugeCounts() {
+        assertThat(load().serving().batching().threads()).isZero();
+        env.put("FOVEA_SERVING_THREADS", "1");
+        assertThat(load().serving().batching().threads()).isEqualTo(1);
+        for (String bad : java.util.List.of("-1", "1025", "two")) {
+            flags.put("serving.threads", bad);
+            assertThatThrownBy(this::load).as(bad).isInstanceOf(FoveaException.class)
+                    .hasMessageContaining("'serving.threads' = '" + bad + "'");
+        }
+    }
+
+    @Test
     void workerAndDatabaseTimeoutsRefuseWhatIsNotADurationOfASecondOrMore() {
         for (var bad : java.util.List.of(Map.entry("worker.heartbeat_timeout", "soon"),
                 Map.entry("worker.heartbeat_timeout", "500ms"), Map.entry("db_connect_timeout", "0s"),

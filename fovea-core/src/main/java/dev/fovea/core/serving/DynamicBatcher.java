@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runs one loaded model for many concurrent callers: requests wait in a bounded queue; one worker thread takes the
@@ -19,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  * and stops waiting once as many requests as last time have joined. A full queue refuses at once ({@link Overloaded}); requests older than
  * the timeout are failed without running. {@link #drain} stops taking requests, finishes those queued and closes
  * the model: the last step of a hot swap.
+ *
+ * <p>The worker thread also loads and closes the model: every native call of a model comes from that one thread.
+ * PyTorch keeps its thread count per calling thread, and its OpenMP runtime keeps a pool of threads per calling
+ * thread; once two callers' pools together have more threads than the machine has cores, OpenMP stops spinning
+ * between parallel regions and every region pays for waking its threads (measured: the emoji network's call went
+ * from 5 to 11 ms on 2 cores after a second thread had called it once).
  */
 public final class DynamicBatcher implements AutoCloseable {
     private record Request(float[] input, int n, CompletableFuture<float[][]> result, long deadline) {}
@@ -30,20 +37,53 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ArrayBlockingQueue<Request> queue;
     private final Thread worker;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final int plane;
     private int lastRequests; // the worker's own: how many requests the last batch joined
     private volatile boolean accepting = true;
 
+    /** Serves a model that is loaded already; its calls then come from the worker thread, not the loading one. */
     public DynamicBatcher(Predictor predictor, String label, ServingSettings settings, ServingMetrics metrics) {
-        this.predictor = predictor;
+        this(() -> predictor, label, settings, metrics);
+    }
+
+    /**
+     * Starts the worker thread, which runs {@code load} (load and warm up the model) before taking requests; returns
+     * once it has, and throws what {@code load} threw (the thread has ended then).
+     */
+    public DynamicBatcher(Supplier<Predictor> load, String label, ServingSettings settings, ServingMetrics metrics) {
         this.label = label;
         this.settings = settings;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        CompletableFuture<Predictor> loaded = new CompletableFuture<>();
+        this.worker = Thread.ofPlatform().daemon().name("fovea-batcher-" + label).start(() -> {
+            Predictor p;
+            try {
+                p = load.get();
+            } catch (RuntimeException | Error e) {
+                loaded.completeExceptionally(e);
+                stopped.countDown();
+                return;
+            }
+            loaded.complete(p);
+            try {
+                loop(p); // p, not the field: the constructor may not have assigned that yet
+            } finally {
+                p.close();
+                closed.countDown();
+            }
+        });
+        try {
+            this.predictor = loaded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
         int s = predictor.preprocessing().inputSize();
         this.plane = 3 * s * s;
         metrics.queue(label, queue::size);
-        this.worker = Thread.ofPlatform().daemon().name("fovea-batcher-" + label).start(this::loop);
     }
 
     public Predictor predictor() {
@@ -93,7 +133,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void loop() {
+    private void loop(Predictor model) {
         try {
             List<Request> batch = new ArrayList<>();
             Request carried = null; // taken while waiting but too big for that batch: first of the next
@@ -131,7 +171,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     images += next.n();
                 }
                 lastRequests = batch.size();
-                run(batch);
+                run(batch, model);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,7 +183,7 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    private void run(List<Request> batch) {
+    private void run(List<Request> batch, Predictor model) {
         long now = System.nanoTime();
         List<Request> live = new ArrayList<>(batch.size());
         int images = 0;
@@ -171,7 +211,7 @@ public final class DynamicBatcher implements AutoCloseable {
                 }
             }
             long start = System.nanoTime();
-            float[][] out = predictor.probabilities(input, images);
+            float[][] out = model.probabilities(input, images);
             metrics.batch(label, images, System.nanoTime() - start);
             int row = 0;
             for (Request r : live) {
@@ -185,15 +225,17 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** Stops taking requests, answers those already queued, then closes the model. */
+    /**
+     * Stops taking requests, answers those already queued, then closes the model (on the worker thread, once its
+     * last batch has run; this waits for that up to the request timeout and 5 s more).
+     */
     public void drain() {
         accepting = false;
         try {
-            stopped.await(settings.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            closed.await(settings.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        predictor.close();
     }
 
     @Override

@@ -97,11 +97,20 @@ public final class ModelServing implements AutoCloseable {
             if (s != null) return s;
             long start = System.nanoTime();
             ModelBundle bundle = registry.bundle(v);
-            Predictor p = registry.loader().load(bundle);
-            int size = p.preprocessing().inputSize();
-            p.probabilities(new float[3 * size * size], 1); // warm-up: the first call pays for lazy initialisation
+            // Loaded and warmed up on the batcher's own thread, which makes every later call (see DynamicBatcher).
+            DynamicBatcher batcher = new DynamicBatcher(() -> {
+                Predictor p = registry.loader().load(bundle, settings.threads());
+                try {
+                    int size = p.preprocessing().inputSize();
+                    p.probabilities(new float[3 * size * size], 1); // warm-up: the first call pays for lazy initialisation
+                    return p;
+                } catch (RuntimeException e) {
+                    p.close();
+                    throw e;
+                }
+            }, v.label(), settings, metrics);
             metrics.loaded(v.label(), System.nanoTime() - start);
-            s = new Served(v, bundle, new DynamicBatcher(p, v.label(), settings, metrics));
+            s = new Served(v, bundle, batcher);
             loaded.put(v.label(), s);
             LOG.info("loaded model {} in {} ms", v.label(), (System.nanoTime() - start) / 1_000_000);
             return s;

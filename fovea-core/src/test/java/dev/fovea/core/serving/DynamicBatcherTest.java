@@ -52,7 +52,7 @@ class DynamicBatcherTest {
     }
 
     static ServingSettings settings(int maxBatch, int delayMs, int queue, int timeoutMs) {
-        return new ServingSettings(maxBatch, Duration.ofMillis(delayMs), queue, Duration.ofMillis(timeoutMs), Duration.ofSeconds(1));
+        return new ServingSettings(maxBatch, Duration.ofMillis(delayMs), queue, Duration.ofMillis(timeoutMs), Duration.ofSeconds(1), 0);
     }
 
     @Test
@@ -197,5 +197,50 @@ class DynamicBatcherTest {
         assertThat(queued.get(1, TimeUnit.SECONDS)[0][0]).isEqualTo(0.2f);
         assertThat(model.closed).isTrue();
         assertThatThrownBy(() -> b.submit(images(0.3f), 1)).isInstanceOf(FoveaException.class).hasMessageContaining("unloaded");
+    }
+
+    /** Records which thread loaded, called and closed it. */
+    static final class ThreadRecordingModel implements Predictor {
+        final List<Thread> callers = new CopyOnWriteArrayList<>();
+        volatile Thread closedBy;
+
+        @Override public List<String> classes() { return List.of("a", "b"); }
+        @Override public Preprocessing preprocessing() { return Preprocessing.imagenet(2); }
+        @Override public float[][] probabilities(float[] input, int n) {
+            callers.add(Thread.currentThread());
+            return new float[n][2];
+        }
+        @Override public void close() { closedBy = Thread.currentThread(); }
+    }
+
+    @Test
+    void theModelIsLoadedCalledAndClosedOnTheBatchersOwnThread() throws Exception {
+        ThreadRecordingModel model = new ThreadRecordingModel();
+        List<Thread> loadedBy = new CopyOnWriteArrayList<>();
+        DynamicBatcher b = new DynamicBatcher(() -> {
+            loadedBy.add(Thread.currentThread());
+            model.probabilities(new float[12], 1); // the warm-up, as ModelServing does it
+            return model;
+        }, "m:1", settings(4, 0, 8, 10_000), ServingMetrics.NONE);
+        assertThat(b.predictor()).isSameAs(model);
+        // callers on other threads, one of them virtual (as the server's request threads are)
+        Thread.ofVirtual().start(() -> b.predict(images(0.1f), 1)).join(5000);
+        Thread.ofPlatform().start(() -> b.predict(images(0.2f, 0.3f), 2)).join(5000);
+        b.predict(images(0.4f), 1);
+        b.drain();
+        Thread worker = loadedBy.get(0);
+        assertThat(worker).isNotSameAs(Thread.currentThread());
+        assertThat(worker.getName()).isEqualTo("fovea-batcher-m:1");
+        assertThat(model.callers).hasSize(4).allMatch(t -> t == worker);
+        assertThat(model.closedBy).isSameAs(worker);
+    }
+
+    @Test
+    void aModelThatFailsToLoadFailsTheBatcherWithItsOwnError() {
+        assertThatThrownBy(() -> new DynamicBatcher(() -> {
+            throw FoveaException.invalid("model m:1 outputs 3 values per image but has 2 classes");
+        }, "m:1", settings(4, 0, 8, 10_000), ServingMetrics.NONE))
+                .isInstanceOf(FoveaException.class)
+                .hasMessage("model m:1 outputs 3 values per image but has 2 classes");
     }
 }
