@@ -127,12 +127,59 @@ public final class ServingBenchmark {
         System.out.println("== Summary: closed loop, one image per request; overhead = p50 - bare n=1 p50 ==");
         printHeader();
         for (Phase p : phases) printRow(p, bare.get(p.model()));
+        List<Map<String, Object>> goals = goals();
         Map<String, Object> soakResult = soak();
         System.out.println();
         System.out.println("== Server processes ==");
         serverNotes.forEach(n -> System.out.println("  " + n));
         System.out.println();
-        System.out.println(Json.write(resultJson(soakResult), 3));
+        System.out.println(Json.write(resultJson(soakResult, goals), 3));
+    }
+
+    /**
+     * Issue 21's goals per model and batching setting: the served p50 at concurrency 1 at most the bare call's
+     * n=1 p50 + 1 ms + 5%, and the served throughput at concurrency 32 at least the bare call's at n=16.
+     */
+    private List<Map<String, Object>> goals() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        System.out.println();
+        System.out.println("== Goals: overhead at concurrency 1 at most 1 ms + 5% of the bare call; throughput at 32 at least the bare n=16 throughput ==");
+        System.out.println("model      batch  bare n=1 p50  served p50 c=1  overhead  allowed  met    bare img/s n=16  served req/s c=32  ratio  met");
+        for (ModelSpec m : o.models) {
+            Bare b = bare.get(m.name());
+            for (String batching : o.batching) {
+                Phase one = null, many = null;
+                for (Phase p : phases) {
+                    if (!p.model().equals(m.name()) || !p.batching().equals(batching)) continue;
+                    if (p.concurrency() == 1) one = p;
+                    if (p.concurrency() == 32) many = p;
+                }
+                if (b == null || (one == null && many == null)) continue;
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("model", m.name());
+                g.put("batching", batching);
+                String latency = "   (no concurrency-1 phase)                       ";
+                if (one != null) {
+                    double overhead = one.latency().p50() - b.one().p50(), allowed = 1.0 + 0.05 * b.one().p50();
+                    g.put("overhead_ms", overhead);
+                    g.put("allowed_ms", allowed);
+                    g.put("overhead_met", overhead <= allowed);
+                    latency = String.format(Locale.ROOT, "%12.2f  %14.2f  %8.2f  %7.2f  %-5s", b.one().p50(),
+                            one.latency().p50(), overhead, allowed, overhead <= allowed ? "yes" : "NO");
+                }
+                String throughput = "   (no concurrency-32 phase)";
+                if (many != null) {
+                    double bareRate = 16_000 / b.sixteen().p50(), ratio = many.throughput() / bareRate;
+                    g.put("throughput_ratio", ratio);
+                    g.put("throughput_met", ratio >= 1);
+                    throughput = String.format(Locale.ROOT, "%17.0f  %17.0f  %5.2f  %s", bareRate, many.throughput(), ratio,
+                            ratio >= 1 ? "yes" : "NO");
+                }
+                System.out.printf(Locale.ROOT, "%-10s %-5s  %s  %s%n", m.name(), batching, latency, throughput);
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     /** Images per model: the emoji set, or the Fashion-MNIST classes the model knows. */
@@ -231,12 +278,13 @@ public final class ServingBenchmark {
         }
     }
 
-    private Map<String, Object> resultJson(Map<String, Object> soakResult) {
+    private Map<String, Object> resultJson(Map<String, Object> soakResult, List<Map<String, Object>> goals) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("bare", bare.values().stream().map(b -> Map.<String, Object>of("model", b.model(), "format", b.format(),
                 "prep_ms_p50", b.prep().p50(), "n1_ms_p50", b.one().p50(), "n1_ms_p99", b.one().p99(),
                 "n16_ms_p50", b.sixteen().p50(), "n16_ms_p99", b.sixteen().p99())).toList());
         json.put("phases", phases.stream().map(ServingBenchmark::phaseJson).toList());
+        json.put("goals", goals);
         if (soakResult != null) json.put("soak", soakResult);
         return json;
     }
