@@ -338,7 +338,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
 
     /** A Fovea network starts from another only if it is the same network: same architecture and shape settings. */
     private static void checkSameNetwork(TrainSettings s, TrainSettings source) {
-        List<String> keys = s.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks") : List.of("arch");
+        List<String> keys = s.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks", "cnn_convs") : List.of("arch");
         Map<String, String> mine = s.toMap(), theirs = source.toMap();
         for (String key : keys) {
             if (!mine.get(key).equals(theirs.get(key))) {

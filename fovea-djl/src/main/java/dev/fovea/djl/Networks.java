@@ -24,7 +24,7 @@ public final class Networks {
     /** The network of the settings' architecture with {@code classes} outputs (logits). */
     public static Block build(TrainSettings s, int classes) {
         return switch (s.arch()) {
-            case "small-cnn" -> smallCnn(s.cnnChannels(), s.cnnBlocks(), classes);
+            case "small-cnn" -> smallCnn(s.cnnChannels(), s.cnnBlocks(), s.cnnConvs(), classes);
             case "resnet18" -> resnet18(classes);
             case "resnet34" -> resnet34(classes);
             case "resnet50" -> resnet50(classes);
@@ -44,16 +44,19 @@ public final class Networks {
     }
 
     /**
-     * {@code blocks} blocks of (conv 3x3, batch norm, ReLU) twice then 2x2 max-pool, channels doubling from
-     * {@code channels}; global average pool, dropout 0.2, linear. The same network as bench/python's small-cnn.
+     * {@code blocks} blocks of (conv 3x3, batch norm, ReLU) {@code convs} times then 2x2 max-pool, channels doubling
+     * from {@code channels}; global average pool, dropout 0.2, linear. With 2 convolutions per block it is the same
+     * network as bench/python's small-cnn; with 1, 4 blocks and 32 channels, the same feature layers as
+     * shared/peers/reference_recipe.py's {@code cnn} (which has no dropout before its linear layer).
      */
-    public static Block smallCnn(int channels, int blocks, int classes) {
+    public static Block smallCnn(int channels, int blocks, int convs, int classes) {
         SequentialBlock net = new SequentialBlock();
         int c = channels;
         for (int b = 0; b < blocks; b++, c *= 2) {
-            net.add(conv(c, 3, 1, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-                    .add(conv(c, 3, 1, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock())
-                    .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+            for (int i = 0; i < convs; i++) {
+                net.add(conv(c, 3, 1, 1)).add(BatchNorm.builder().build()).add(Activation.reluBlock());
+            }
+            net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
         }
         return net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
                 .add(Dropout.builder().optRate(0.2f).build()).add(Linear.builder().setUnits(classes).build());

@@ -232,6 +232,23 @@ class DjlTrainingIT {
         assertThat(parametersAt1000Classes(Networks.mobilenetV2(1000))).isEqualTo(3_504_872L);
     }
 
+    // The reference recipe's cnn (shared/peers/reference_recipe.py) without its convolutions' biases, which the
+    // batch norm after each makes redundant and Fovea leaves out: /usr/bin/python3 -c "import torch.nn as nn;
+    // c=[3,32,64,128,256]; f=nn.Sequential(*[m for i in range(4) for m in (nn.Conv2d(c[i],c[i+1],3,padding=1,
+    // bias=False), nn.BatchNorm2d(c[i+1]))]); print(sum(p.numel() for p in f.parameters())+256*9+9)"
+    @Test
+    void oneConvolutionPerBlockGivesTheReferenceRecipesCnn() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block recipe = Networks.smallCnn(32, 4, 1, 9);
+            recipe.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            assertThat(DjlTrainingEngine.countParameters(recipe)).isEqualTo(391_209L);
+            Block twice = Networks.smallCnn(32, 4, 2, 9); // each block's second convolution: c x c x 3 x 3 + batch norm
+            twice.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            assertThat(DjlTrainingEngine.countParameters(twice)).isEqualTo(391_209L
+                    + (32 * 32 + 64 * 64 + 128 * 128 + 256 * 256) * 9L + 2L * (32 + 64 + 128 + 256));
+        }
+    }
+
     private static long parametersAt1000Classes(Block block) {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));

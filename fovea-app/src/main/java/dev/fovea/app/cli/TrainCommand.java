@@ -32,7 +32,7 @@ import picocli.CommandLine.Unmatched;
                 + "0.01); flags win: arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, "
                 + "batch_size, optimizer (sgd|adam|adamw), lr, momentum, nesterov, weight_decay, schedule "
                 + "(cosine|step|constant), warmup_epochs, label_smoothing, class_weights (none|balanced), augment "
-                + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, step_every, "
+                + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, cnn_convs, step_every, "
                 + "step_gamma, loader_threads, threads (0: all cores), freeze_epochs, finetune_lr_factor, mean and std "
                 + "(R,G,B; ImageNet's by default), from (transfer learning with a new head: weights:NAME, published "
                 + "weights installed with fovea weights, whose architecture, input size, mean and std the run takes "

@@ -12,8 +12,8 @@ import java.util.Map;
  * ({@code --lr 0.01} is {@code lr: 0.01}) and later the tuning search spaces all use; {@link #toMap()} is what a
  * run records and {@link #parse} reads it back, so a run can be repeated from its record.
  *
- * <p>{@code cnn_channels} and {@code cnn_blocks} shape the small CNN (first block's channels, doubled per
- * block); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
+ * <p>{@code cnn_channels}, {@code cnn_blocks} and {@code cnn_convs} shape the small CNN (first block's channels,
+ * doubled per block; convolutions per block, each with batch norm and ReLU, before the block's 2x2 max-pool); {@code step_every} and {@code step_gamma} shape the step schedule; {@code freeze_epochs} and
  * {@code finetune_lr_factor} belong to transfer learning, where {@code from} names what to start from: a
  * TorchScript file that maps [N, 3, S, S] to [N, features], {@code run:ID} (a finished run of the same
  * architecture), {@code model:NAME@ALIAS} / {@code model:NAME:VERSION} (a registered Fovea model) or
@@ -24,7 +24,7 @@ import java.util.Map;
 public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
         double momentum, boolean nesterov, double weightDecay, String schedule, double warmupEpochs,
         double labelSmoothing, String classWeights, String augment, int earlyStoppingPatience, long seed,
-        int cnnChannels, int cnnBlocks, int stepEvery, double stepGamma, int loaderThreads, int threads,
+        int cnnChannels, int cnnBlocks, int cnnConvs, int stepEvery, double stepGamma, int loaderThreads, int threads,
         int freezeEpochs, double finetuneLrFactor, String from, String mean, String std) {
 
     public static final List<String> ARCHITECTURES =
@@ -36,13 +36,13 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
 
     /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
     public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,
-            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 0, 0.1, 0, 2, 0, 0.1, "", "", "");
+            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 2, 0, 0.1, 0, 2, 0, 0.1, "", "", "");
 
     /** The keys in the order a run records them. */
     public static final List<String> KEYS = List.of("arch", "input_size", "epochs", "batch_size", "optimizer",
             "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup_epochs", "label_smoothing",
             "class_weights", "augment", "early_stopping_patience", "seed", "cnn_channels", "cnn_blocks",
-            "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from",
+            "cnn_convs", "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from",
             "mean", "std");
 
     public TrainSettings {
@@ -68,6 +68,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         }
         range("cnn_channels", cnnChannels, 16, 1024);
         range("cnn_blocks", cnnBlocks, 1, 8);
+        range("cnn_convs", cnnConvs, 1, 4);
         range("step_every", stepEvery, 0, 100_000);
         range("step_gamma", stepGamma, 1e-6, 1);
         range("loader_threads", loaderThreads, 0, 256);
@@ -130,7 +131,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
                 bool(m, "nesterov"), number(m, "weight_decay"), m.get("schedule"), number(m, "warmup_epochs"),
                 number(m, "label_smoothing"), m.get("class_weights"), m.get("augment"),
                 integer(m, "early_stopping_patience"), longValue(m, "seed"), integer(m, "cnn_channels"),
-                integer(m, "cnn_blocks"), integer(m, "step_every"), number(m, "step_gamma"),
+                integer(m, "cnn_blocks"), integer(m, "cnn_convs"), integer(m, "step_every"), number(m, "step_gamma"),
                 integer(m, "loader_threads"), integer(m, "threads"), integer(m, "freeze_epochs"),
                 number(m, "finetune_lr_factor"), m.get("from"), m.get("mean"), m.get("std"));
     }
@@ -156,6 +157,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         m.put("seed", Long.toString(seed));
         m.put("cnn_channels", Integer.toString(cnnChannels));
         m.put("cnn_blocks", Integer.toString(cnnBlocks));
+        m.put("cnn_convs", Integer.toString(cnnConvs));
         m.put("step_every", Integer.toString(stepEvery));
         m.put("step_gamma", text(stepGamma));
         m.put("loader_threads", Integer.toString(loaderThreads));

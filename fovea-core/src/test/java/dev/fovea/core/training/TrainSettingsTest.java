@@ -61,6 +61,18 @@ class TrainSettingsTest {
     }
 
     @Test
+    void cnnConvsDefaultsToTwoSoThatRunsRecordedBeforeItKeepTheirNetwork() {
+        Map<String, String> old = new java.util.LinkedHashMap<>(TrainSettings.DEFAULTS.toMap());
+        old.remove("cnn_convs"); // what a run or bundle recorded before the setting existed
+        assertThat(TrainSettings.parse(old).cnnConvs()).isEqualTo(2);
+        assertThat(TrainSettings.parse(Map.of("cnn_convs", 1)).cnnConvs()).isEqualTo(1);
+        assertThatThrownBy(() -> TrainSettings.parse(Map.of("cnn_convs", 0))).isInstanceOf(FoveaException.class)
+                .hasMessageContaining("cnn_convs");
+        assertThatThrownBy(() -> TrainSettings.parse(Map.of("cnn_convs", 5))).isInstanceOf(FoveaException.class)
+                .hasMessageContaining("cnn_convs");
+    }
+
+    @Test
     void wholeNumbersMayBeWrittenAsDecimals() {
         assertThat(TrainSettings.parse(Map.of("epochs", "10.0")).epochs()).isEqualTo(10);
         assertThat(TrainSettings.parse(Map.of("seed", "12345678901234")).seed()).isEqualTo(12345678901234L);
