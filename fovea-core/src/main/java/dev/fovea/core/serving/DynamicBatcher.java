@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  * from 5 to 11 ms on 2 cores after a second thread had called it once).
  */
 public final class DynamicBatcher implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DynamicBatcher.class);
     private record Request(float[] input, int n, CompletableFuture<float[][]> result, long deadline) {}
 
     private final Predictor predictor;
@@ -70,8 +71,13 @@ public final class DynamicBatcher implements AutoCloseable {
             try {
                 loop(p); // p, not the field: the constructor may not have assigned that yet
             } finally {
-                p.close();
-                closed.countDown();
+                try {
+                    p.close();
+                } catch (RuntimeException e) { // e.g. at JVM exit, when the runtime's own hook closed it first
+                    LOG.warn("could not close model {}: {}", label, e.getMessage());
+                } finally {
+                    closed.countDown(); // drain() waits for this
+                }
             }
         });
         try {
