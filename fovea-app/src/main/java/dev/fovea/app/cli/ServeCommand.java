@@ -26,9 +26,16 @@ final class ServeCommand extends FoveaSubcommand {
     public Integer call() throws InterruptedException {
         ServerContext context = root.services().server();
         RegistryService.Reference ref = RegistryService.Reference.parse(model);
-        ModelServing.Served served = context.serving().get(ref); // load and warm up before taking requests
         var server = root.settings().server();
-        FoveaServer running = FoveaServer.startInference(context, server.host(), port != null ? port : server.port());
+        ModelServing.Served served;
+        FoveaServer running;
+        try {
+            served = context.serving().get(ref); // load and warm up before taking requests
+            running = FoveaServer.startInference(context, server.host(), port != null ? port : server.port());
+        } catch (RuntimeException e) {
+            context.serving().close(); // else its alias poller goes on reading a database that is closed next
+            throw e;
+        }
         CountDownLatch stopped = ServerCommand.stopOnShutdown(root, context, running);
         String base = ServerCommand.baseUrl(server.host(), running.port());
         output.info("Serving model " + served.version().label() + " (" + ref + ", classes " + served.version().classes()

@@ -42,7 +42,13 @@ final class ServerCommand extends FoveaSubcommand {
         ServerContext context = root.services().server();
         Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
         var server = root.settings().server();
-        FoveaServer running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
+        FoveaServer running;
+        try {
+            running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
+        } catch (RuntimeException e) {
+            context.serving().close(); // else its alias poller goes on reading a database that is closed next
+            throw e;
+        }
         CountDownLatch stopped = stopOnShutdown(root, context, running);
         String base = baseUrl(server.host(), running.port());
         output.info("Fovea is serving " + root.storage().description() + " at " + base + "/");

@@ -64,9 +64,13 @@ class ModelCommandsIT {
         assertThat(unknown.stderr()).contains("'nope' does not exist");
 
         // Wrong input to the other new entry points: a clear error, exit 2, nothing written.
+        long pollersBefore = aliasPollers();
         CliRun serveUnknown = fovea(a, "serve", "--model", "nope@production", "--port", "0");
         assertThat(serveUnknown.exitCode()).isEqualTo(2);
         assertThat(serveUnknown.stderr()).contains("'nope' does not exist");
+        // and it left no alias poller behind, reading the closed database every second for ever
+        for (int i = 0; i < 40 && aliasPollers() > pollersBefore; i++) Thread.sleep(50);
+        assertThat(aliasPollers()).isLessThanOrEqualTo(pollersBefore);
         CliRun badSetting = fovea(a, "-s", "serving.max_batch=0", "serve", "--model", "fm");
         assertThat(badSetting.exitCode()).isEqualTo(2);
         assertThat(badSetting.stderr()).contains("serving.max_batch");
@@ -135,5 +139,11 @@ class ModelCommandsIT {
             serve.waitFor(10, TimeUnit.SECONDS);
             serve.destroyForcibly();
         }
+    }
+
+    /** Live threads of ModelServing's alias poller in this JVM. */
+    static long aliasPollers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("fovea-alias-poll")).count();
     }
 }
