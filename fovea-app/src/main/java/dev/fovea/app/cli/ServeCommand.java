@@ -27,15 +27,10 @@ final class ServeCommand extends FoveaSubcommand {
         ServerContext context = root.services().server();
         RegistryService.Reference ref = RegistryService.Reference.parse(model);
         var server = root.settings().server();
-        ModelServing.Served served;
-        FoveaServer running;
-        try {
-            served = context.serving().get(ref); // load and warm up before taking requests
-            running = FoveaServer.startInference(context, server.host(), port != null ? port : server.port());
-        } catch (RuntimeException e) {
-            context.serving().close(); // else its alias poller goes on reading a database that is closed next
-            throw e;
-        }
+        // load and warm up before taking requests
+        ModelServing.Served served = ServerCommand.startOrClose(context, () -> context.serving().get(ref));
+        FoveaServer running = ServerCommand.startOrClose(context,
+                () -> FoveaServer.startInference(context, server.host(), port != null ? port : server.port()));
         CountDownLatch stopped = ServerCommand.stopOnShutdown(root, context, running);
         String base = ServerCommand.baseUrl(server.host(), running.port());
         output.info("Serving model " + served.version().label() + " (" + ref + ", classes " + served.version().classes()

@@ -31,6 +31,19 @@ final class ServerCommand extends FoveaSubcommand {
         return stopped;
     }
 
+    /**
+     * Runs {@code start}; if it fails, closes the model serving first, since its alias poller would otherwise go on
+     * reading a database that the command closes next.
+     */
+    static <T> T startOrClose(ServerContext context, java.util.function.Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            context.serving().close();
+            throw e;
+        }
+    }
+
     /** The URL a client on this machine uses ("0.0.0.0" listens everywhere but is no address to call). */
     static String baseUrl(String host, int port) {
         return "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + port;
@@ -42,13 +55,7 @@ final class ServerCommand extends FoveaSubcommand {
         ServerContext context = root.services().server();
         Optional<AccountService.NewUser> admin = context.accounts().ensureAdmin();
         var server = root.settings().server();
-        FoveaServer running;
-        try {
-            running = FoveaServer.start(context, server.host(), port != null ? port : server.port());
-        } catch (RuntimeException e) {
-            context.serving().close(); // else its alias poller goes on reading a database that is closed next
-            throw e;
-        }
+        FoveaServer running = startOrClose(context, () -> FoveaServer.start(context, server.host(), port != null ? port : server.port()));
         CountDownLatch stopped = stopOnShutdown(root, context, running);
         String base = baseUrl(server.host(), running.port());
         output.info("Fovea is serving " + root.storage().description() + " at " + base + "/");
