@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcCurationStore implements CurationStore {
     private static final int MAX_EXPLANATION = 1000;
+    private static final int MAX_SUGGESTED = 200;
     private static final int MAX_THRESHOLD = 64;
     /** Statements per JDBC batch. */
     private static final int BATCH = 1000;
@@ -95,7 +96,8 @@ public final class JdbcCurationStore implements CurationStore {
         jdbc.transaction("replace the flags of project " + projectId, c -> {
             Jdbc.update(c, "DELETE FROM image_flag WHERE project_id = ?", projectId);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO image_flag"
-                    + " (project_id, sha256, name, score, explanation, of_sha256) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    + " (project_id, sha256, name, score, explanation, of_sha256, suggested, finding_rank)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 int pending = 0;
                 // In primary-key order: H2 writes a large transaction of random SHA-256 keys several times slower.
                 for (var entry : new TreeMap<>(flags).entrySet()) {
@@ -108,6 +110,8 @@ public final class JdbcCurationStore implements CurationStore {
                         ps.setDouble(4, flag.score());
                         ps.setString(5, shorten(flag.explanation(), MAX_EXPLANATION));
                         ps.setString(6, flag.ofSha256());
+                        ps.setString(7, flag.suggested() == null ? null : shorten(flag.suggested(), MAX_SUGGESTED));
+                        ps.setObject(8, flag.rank(), java.sql.Types.INTEGER);
                         ps.addBatch();
                         if (++pending == BATCH) {
                             ps.executeBatch();
@@ -132,14 +136,22 @@ public final class JdbcCurationStore implements CurationStore {
     @Override
     public Map<String, List<Flag>> flags(UUID projectId) {
         Map<String, List<Flag>> out = new LinkedHashMap<>();
-        jdbc.query("SELECT f.sha256, f.name, f.score, f.explanation, f.of_sha256"
+        jdbc.query("SELECT f.sha256, f.name, f.score, f.explanation, f.of_sha256, f.suggested, f.finding_rank"
                 + " FROM image_flag f JOIN image i ON i.project_id = f.project_id AND i.sha256 = f.sha256"
                 + " WHERE f.project_id = ? ORDER BY i.seq, f.name",
                 rs -> out.computeIfAbsent(rs.getString("sha256"), k -> new ArrayList<>())
                         .add(new Flag(Flag.Name.fromWord(rs.getString("name")), rs.getDouble("score"),
-                                rs.getString("explanation"), rs.getString("of_sha256"))),
+                                rs.getString("explanation"), rs.getString("of_sha256"), rs.getString("suggested"),
+                                (Integer) rs.getObject("finding_rank", Integer.class))),
                 projectId);
         return out;
+    }
+
+    @Override
+    public boolean removeFlag(UUID projectId, String sha256, Flag.Name name) {
+        return jdbc.transaction("remove the " + name.word() + " flag of image " + sha256, c ->
+                Jdbc.update(c, "DELETE FROM image_flag WHERE project_id = ? AND sha256 = ? AND name = ?", projectId, sha256,
+                        name.word())) > 0;
     }
 
     @Override
@@ -155,22 +167,32 @@ public final class JdbcCurationStore implements CurationStore {
 
     @Override
     public List<String> flaggedWithCuration(UUID projectId, Flag.Name name, Curation curation, int offset, int limit) {
-        // EXISTS rather than a join: an image with several flags is listed once, still in import order.
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT i.sha256 FROM image i WHERE i.project_id = ?");
-        params.add(projectId);
+        StringBuilder sql = new StringBuilder();
+        if (name == null) {
+            // EXISTS rather than a join: an image with several flags is listed once, still in import order.
+            sql.append("SELECT i.sha256 FROM image i WHERE i.project_id = ?");
+            params.add(projectId);
+        } else {
+            // One flag of a name per image (the key): a join lists each once, and likely label errors by rank.
+            sql.append("SELECT i.sha256 FROM image i JOIN image_flag f ON f.project_id = i.project_id"
+                    + " AND f.sha256 = i.sha256 AND f.name = ? WHERE i.project_id = ?");
+            params.add(name.word());
+            params.add(projectId);
+        }
         if (curation == null) {
             sql.append(" AND i.curation IS NULL");
         } else {
             sql.append(" AND i.curation = ?");
             params.add(curation.word());
         }
-        sql.append(" AND EXISTS (SELECT 1 FROM image_flag f WHERE f.project_id = i.project_id AND f.sha256 = i.sha256");
-        if (name != null) {
-            sql.append(" AND f.name = ?");
-            params.add(name.word());
+        if (name == null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM image_flag f WHERE f.project_id = i.project_id AND f.sha256 = i.sha256)"
+                    + " ORDER BY i.seq");
+        } else {
+            sql.append(" ORDER BY COALESCE(f.finding_rank, 0), i.seq");
         }
-        sql.append(") ORDER BY i.seq OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
+        sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
         params.add(Math.max(0, offset));
         params.add(Math.max(0, limit));
         return jdbc.query(sql.toString(), rs -> rs.getString(1), params.toArray());
@@ -309,5 +331,79 @@ public final class JdbcCurationStore implements CurationStore {
 
     private static FoveaException noSuchImage(UUID projectId, String sha256) {
         return FoveaException.notFound("image " + sha256 + " is not an image of project " + projectId);
+    }
+
+    @Override
+    public void putEmbeddings(UUID projectId, String network, Map<String, float[]> vectors) {
+        if (vectors.isEmpty()) return;
+        jdbc.transaction("store " + vectors.size() + " embeddings of project " + projectId, c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM image_embedding WHERE project_id = ? AND network = ? AND sha256 = ?");
+                    PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO image_embedding (project_id, network, sha256, vector) VALUES (?, ?, ?, ?)")) {
+                int pending = 0;
+                for (var e : new TreeMap<>(vectors).entrySet()) {
+                    delete.setObject(1, projectId);
+                    delete.setString(2, network);
+                    delete.setString(3, e.getKey());
+                    delete.addBatch();
+                    insert.setObject(1, projectId);
+                    insert.setString(2, network);
+                    insert.setString(3, e.getKey());
+                    insert.setBytes(4, bytes(e.getValue()));
+                    insert.addBatch();
+                    if (++pending == BATCH) {
+                        delete.executeBatch();
+                        insert.executeBatch();
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) {
+                    delete.executeBatch();
+                    insert.executeBatch();
+                }
+            } catch (SQLException e) {
+                if (SqlErrors.isMissingReference(e)) {
+                    throw FoveaException.notFound("an embedded image is not an image of project " + projectId);
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<String, float[]> embeddings(UUID projectId, String network) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        jdbc.query("SELECT sha256, vector FROM image_embedding WHERE project_id = ? AND network = ?",
+                rs -> out.put(rs.getString("sha256"), floats(rs.getBytes("vector"))), projectId, network);
+        return out;
+    }
+
+    @Override
+    public Optional<String> embeddingNetwork(UUID projectId) {
+        return jdbc.one("SELECT network FROM project_embedding_network WHERE project_id = ?", rs -> rs.getString(1), projectId);
+    }
+
+    @Override
+    public void saveEmbeddingNetwork(UUID projectId, String network) {
+        jdbc.transaction("choose the embedding network of project " + projectId, c -> {
+            Jdbc.update(c, "DELETE FROM project_embedding_network WHERE project_id = ?", projectId);
+            return Jdbc.update(c, "INSERT INTO project_embedding_network (project_id, network) VALUES (?, ?)", projectId,
+                    network);
+        });
+    }
+
+    private static byte[] bytes(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) b.putFloat(f);
+        return b.array();
+    }
+
+    private static float[] floats(byte[] bytes) {
+        java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] v = new float[b.remaining()];
+        b.get(v);
+        return v;
     }
 }

@@ -78,8 +78,26 @@ public final class CheckService {
             if (m != null) measuredImages.add(new FlagRules.Measured(sha, paths.get(0), m, paths.subList(1, paths.size())));
         });
         Map<String, List<Flag>> flags = FlagRules.apply(measuredImages, thresholds(project));
+        // A slower check's flags (likely_mislabelled) stay until that check runs again.
+        curation.flags(project.id()).forEach((sha, list) -> list.stream().filter(f -> !f.name().fromPlainChecks())
+                .forEach(f -> flags.computeIfAbsent(sha, k -> new ArrayList<>()).add(f)));
         curation.replaceFlags(project.id(), flags, clock.instant());
         return new Report(project, sources.size(), measured, flags, sources, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Replaces the project's flags of one slower check ({@code likely_mislabelled}) with these, one per image,
+     * keeping every other flag as the last checks left it.
+     */
+    public void replaceFlags(Project project, Flag.Name name, Map<String, Flag> found) {
+        if (name.fromPlainChecks()) throw new IllegalArgumentException(name.word() + " flags come from the plain checks");
+        Map<String, List<Flag>> flags = new java.util.LinkedHashMap<>();
+        curation.flags(project.id()).forEach((sha, list) -> {
+            List<Flag> kept = list.stream().filter(f -> f.name() != name).toList();
+            if (!kept.isEmpty()) flags.put(sha, new ArrayList<>(kept));
+        });
+        found.forEach((sha, f) -> flags.computeIfAbsent(sha, k -> new ArrayList<>()).add(f));
+        curation.replaceFlags(project.id(), flags, curation.checkedAt(project.id()).orElse(clock.instant()));
     }
 
     private int measure(Project project, List<String> shas, Map<String, ImageMetrics> into) {

@@ -21,11 +21,15 @@ public interface CurationStore {
     /** Every flag of the project by image, flags in a stable order (by name). */
     Map<String, List<Flag>> flags(UUID projectId);
 
+    /** Removes one flag of one image (a settled likely label error); false when the image had no such flag. */
+    boolean removeFlag(UUID projectId, String sha256, Flag.Name name);
+
     /** When the checks last ran on the project, if ever. */
     Optional<Instant> checkedAt(UUID projectId);
 
     /**
-     * Flagged images in import order, filtered by flag name (null: any flag) and curation ({@code null} means
+     * Flagged images in import order (of one flag name: by its rank, then import order), filtered by flag name
+     * (null: any flag) and curation ({@code null} means
      * undecided; use {@link #flaggedWithCuration} for kept or rejected ones).
      */
     List<String> flagged(UUID projectId, Flag.Name name, int offset, int limit);
@@ -52,4 +56,15 @@ public interface CurationStore {
 
     /** Every decided image of the project and its curation. */
     Map<String, Curation> curations(UUID projectId);
+
+    /** Stores (or replaces) embeddings of a project's images from one network ({@code run:7}, {@code model:b:3}). */
+    void putEmbeddings(UUID projectId, String network, Map<String, float[]> vectors);
+
+    /** Every stored embedding of the project from that network, by SHA-256. */
+    Map<String, float[]> embeddings(UUID projectId, String network);
+
+    /** The network the project's embeddings come from, if one was chosen. */
+    Optional<String> embeddingNetwork(UUID projectId);
+
+    void saveEmbeddingNetwork(UUID projectId, String network);
 }

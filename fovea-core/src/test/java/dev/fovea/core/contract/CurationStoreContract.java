@@ -128,19 +128,27 @@ public abstract class CurationStoreContract {
         Flag dup = new Flag(Flag.Name.DUPLICATE, 1.0, "same bytes as another image", a);
         Flag odd = new Flag(Flag.Name.ODD_SIZE, 0.25, "much smaller than the others", null);
         Flag blurry = new Flag(Flag.Name.BLURRY, 0.75, "blurred", null);
+        Flag mislabelled = new Flag(Flag.Name.LIKELY_MISLABELLED, 0.9, "more likely a dog", null, "dog", 3);
         Map<String, List<Flag>> flags = new LinkedHashMap<>();
         flags.put(c, List.of(odd, dup)); // given out of import order and out of name order
-        flags.put(a, List.of(blurry));
+        flags.put(a, List.of(mislabelled, blurry));
         Instant t1 = now.minusSeconds(60);
         curation().replaceFlags(id(), flags, t1);
 
         Map<String, List<Flag>> stored = curation().flags(id());
         assertThat(stored.keySet()).containsExactly(a, c);
-        assertThat(stored.get(a)).containsExactly(blurry);
+        assertThat(stored.get(a)).containsExactly(blurry, mislabelled);
+        assertThat(stored.get(a).get(1).suggested()).isEqualTo("dog");
+        assertThat(stored.get(a).get(1).rank()).isEqualTo(3);
+        assertThat(stored.get(a).get(0).rank()).isNull();
         assertThat(stored.get(c)).containsExactly(dup, odd); // "duplicate" before "odd_size"
         assertThat(stored.get(c).get(0).ofSha256()).isEqualTo(a);
         assertThat(stored.get(c).get(1).ofSha256()).isNull();
         assertThat(curation().checkedAt(id())).hasValue(t1);
+
+        assertThat(curation().removeFlag(id(), a, Flag.Name.LIKELY_MISLABELLED)).isTrue();
+        assertThat(curation().removeFlag(id(), a, Flag.Name.LIKELY_MISLABELLED)).isFalse();
+        assertThat(curation().flags(id()).get(a)).containsExactly(blurry);
 
         Instant t2 = now;
         curation().replaceFlags(id(), Map.of(b, List.of(flag(Flag.Name.DARK))), t2);
@@ -343,5 +351,26 @@ public abstract class CurationStoreContract {
         curation().saveThresholds(id(), Map.of());
         assertThat(curation().thresholds(id())).isEmpty();
         assertThat(curation().thresholds(other.id())).containsOnly(Map.entry("outlier_mads", "5"));
+    }
+
+    @Test
+    void embeddingsAreStoredPerNetworkReplacedAndReadBackExactly() {
+        String a = add(id(), "e-a");
+        String b = add(id(), "e-b");
+        assertThat(curation().embeddings(id(), "run:1#abc")).isEmpty();
+        assertThat(curation().embeddingNetwork(id())).isEmpty();
+        curation().putEmbeddings(id(), "run:1#abc", Map.of(a, new float[] {1.5f, -0.25f, Float.MIN_VALUE}, b, new float[] {0, 2, 3}));
+        curation().putEmbeddings(id(), "run:2#def", Map.of(a, new float[] {9}));
+        curation().putEmbeddings(id(), "run:1#abc", Map.of(b, new float[] {4, 5, 6})); // replaces b only
+        Map<String, float[]> one = curation().embeddings(id(), "run:1#abc");
+        assertThat(one).containsOnlyKeys(a, b);
+        assertThat(one.get(a)).containsExactly(1.5f, -0.25f, Float.MIN_VALUE);
+        assertThat(one.get(b)).containsExactly(4, 5, 6);
+        assertThat(curation().embeddings(id(), "run:2#def").get(a)).containsExactly(9);
+        curation().saveEmbeddingNetwork(id(), "run:1");
+        curation().saveEmbeddingNetwork(id(), "model:birds@production");
+        assertThat(curation().embeddingNetwork(id())).hasValue("model:birds@production");
+        assertThatThrownBy(() -> curation().putEmbeddings(id(), "run:1#abc", Map.of("f".repeat(64), new float[] {1})))
+                .isInstanceOf(dev.fovea.core.FoveaException.class);
     }
 }
