@@ -71,6 +71,43 @@ final class DjlPredictor implements Predictor {
         return out;
     }
 
+    /**
+     * What the last layer takes: a transfer model's backbone features, or for Fovea's own networks (sequential,
+     * ending in their linear classifier) the output of every layer but that one, dropout being off in eval mode.
+     */
+    @Override
+    public float[][] embeddings(float[] input, int n) {
+        Preprocessing pre = trained.preprocessing();
+        int s = pre.inputSize(), plane = 3 * s * s;
+        if (input.length != n * plane) {
+            throw new IllegalArgumentException("input has " + input.length + " floats, not " + n + " x 3 x " + s + " x " + s);
+        }
+        float[][] out = new float[n][];
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        for (int from = 0; from < n; from += CHUNK) {
+            int m = Math.min(CHUNK, n - from);
+            float[] chunk = java.util.Arrays.copyOfRange(input, from * plane, (from + m) * plane);
+            try (NDManager mgr = model.getNDManager().newSubManager()) {
+                NDList x = new NDList(mgr.create(chunk, new Shape(m, 3, s, s)));
+                NDArray features = features(x).singletonOrThrow();
+                int d = (int) (features.size() / m);
+                float[] f = features.toFloatArray();
+                for (int i = 0; i < m; i++) out[from + i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
+            }
+        }
+        return out;
+    }
+
+    private NDList features(NDList x) {
+        if (block instanceof TransferBlock transfer) return transfer.features(store, x);
+        if (!(block instanceof ai.djl.nn.SequentialBlock sequential)) {
+            throw new IllegalStateException("network " + trained.settings().arch() + " is not sequential");
+        }
+        var layers = sequential.getChildren().values();
+        for (int i = 0; i < layers.size() - 1; i++) x = layers.get(i).forward(store, x, false);
+        return x;
+    }
+
     @Override
     public void close() {
         model.close();

@@ -101,6 +101,12 @@ final class TransferBlock extends AbstractBlock {
         return Set.copyOf(backbone.getParameters().values());
     }
 
+    /** The backbone's features of a batch, in eval mode (the head's input). */
+    NDList features(ParameterStore ps, NDList inputs) {
+        mode(false);
+        return backbone.forward(ps, inputs, false);
+    }
+
     private long featuresOf(NDManager manager, Shape input, String name) {
         mode(false);
         try (NDManager m = manager.newSubManager()) {

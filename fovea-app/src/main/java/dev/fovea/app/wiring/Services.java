@@ -11,6 +11,8 @@ import dev.fovea.app.tune.Tuning;
 import dev.fovea.core.worker.WorkerRoster;
 import dev.fovea.core.account.AccountService;
 import dev.fovea.core.checks.CheckService;
+import dev.fovea.core.embedding.EmbeddingService;
+import dev.fovea.core.mislabel.MislabelService;
 import dev.fovea.core.dataset.DatasetService;
 import dev.fovea.core.image.ImageDecoder;
 import dev.fovea.core.imports.ImageIngest;
@@ -49,6 +51,8 @@ public final class Services {
     private final ImageIngest ingest;
     private final ImportService imports;
     private final CheckService checks;
+    private final MislabelService mislabel;
+    private final EmbeddingService embeddings;
     private final LazyTrainingEngine engine;
     private final RunModels runs;
     private final RegistryService registry;
@@ -82,6 +86,14 @@ public final class Services {
                         weights::trainedModel, weights::runSettings), runsDir(settings), host(), clock,
                 !settings.embedded());
         this.annotations = new RunAnnotations(storage.runs());
+        ImageDecoder decoder = new ImageDecoder(settings.importLimits().maxPixels(), settings.importLimits().decodeBudget());
+        dev.fovea.core.training.ImageSource stored = sha256 -> decoder.decode(storage.blobs().get(sha256)
+                .orElseThrow(() -> dev.fovea.core.FoveaException.notFound("image " + sha256 + " is missing from the blob store")))
+                .pixels();
+        this.embeddings = new EmbeddingService(storage.images(), storage.curation(), checks, datasets, training,
+                stored);
+        this.mislabel = new MislabelService(datasets, checks, storage.curation(), training, embeddings, stored,
+                runsDir(settings));
         this.tuning = new Tuning(storage.studies(), storage.runs(), storage.projects(), training, new ChildTrials.Limits(
                 Long.parseLong(settings.values().get("tune.trial_memory_mb")),
                 DurationText.parse(settings.values().get("tune.trial_timeout"), "setting 'tune.trial_timeout'")),
@@ -137,7 +149,7 @@ public final class Services {
             new ProcessorMetrics().bindTo(meters);
             ModelServing serving = new ModelServing(registry, settings.serving().batching(),
                     new MicrometerServingMetrics(meters));
-            server = new ServerContext(settings, storage, accounts, ingest, imports, checks, reviews, datasets, training,
+            server = new ServerContext(settings, storage, accounts, ingest, imports, checks, mislabel, reviews, datasets, training,
                     annotations, registry, serving, meters, workers, clock);
         }
         return server;
@@ -173,6 +185,16 @@ public final class Services {
 
     public CheckService checks() {
         return checks;
+    }
+
+    /** Image embeddings from a chosen network, and the outlier check on them. */
+    public EmbeddingService embeddings() {
+        return embeddings;
+    }
+
+    /** The likely_mislabelled check: k-fold out-of-sample predictions and confident learning. */
+    public MislabelService mislabel() {
+        return mislabel;
     }
 
     /** Installed published weights: import, fetch, list, and what training starts from. */

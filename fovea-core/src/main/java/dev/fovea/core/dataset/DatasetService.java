@@ -52,23 +52,9 @@ public final class DatasetService {
             throw FoveaException.invalid("validation " + validation + " and test " + test
                     + " fractions must be 0 or more and add up to less than 1");
         }
-        Map<String, Curation> curations = curation.curations(project.id());
-        Map<String, Consensus.Outcome> outcomes = reviews.outcomes(project);
         Map<String, List<String>> byClass = new TreeMap<>();
         Map<String, Integer> leftOut = new TreeMap<>();
-        int total = (int) images.count(project.id());
-        for (StoredImage img : images.page(project.id(), 0, Math.max(1, total))) {
-            String reason = null, label = img.label();
-            Consensus.Outcome o = outcomes.get(img.sha256());
-            if (curations.get(img.sha256()) == Curation.REJECTED) reason = "rejected";
-            else if (o != null && o.state() == Consensus.State.DISAGREEMENT) reason = "reviewers_disagree";
-            else if (o != null && o.decided() && !o.suitable()) reason = "not_suitable";
-            else if (o != null && o.decided()) label = o.label();
-            if (reason == null && label == null) reason = "unlabelled";
-            if (reason == null && !project.hasClass(label)) reason = "label_not_a_class";
-            if (reason != null) leftOut.merge(reason, 1, Integer::sum);
-            else byClass.computeIfAbsent(label, k -> new ArrayList<>()).add(img.sha256());
-        }
+        labelled(project, leftOut).forEach((sha, label) -> byClass.computeIfAbsent(label, k -> new ArrayList<>()).add(sha));
         List<DatasetItem> items = new ArrayList<>();
         Map<Split, Map<String, Integer>> counts = new LinkedHashMap<>();
         for (Split s : Split.values()) counts.put(s, new TreeMap<>());
@@ -100,6 +86,34 @@ public final class DatasetService {
         DatasetVersion version = store.create(new DatasetVersion(project.id(), 0, hash, seed, validation, test, items.size(),
                 clock.instant()), items);
         return new Frozen(version, true, counts, empty, leftOut);
+    }
+
+    /**
+     * The images a freeze would take now and their labels, in import order (see the class comment for which and
+     * with which label).
+     */
+    public Map<String, String> labelled(Project project) {
+        return labelled(project, new TreeMap<>());
+    }
+
+    private Map<String, String> labelled(Project project, Map<String, Integer> leftOut) {
+        Map<String, Curation> curations = curation.curations(project.id());
+        Map<String, Consensus.Outcome> outcomes = reviews.outcomes(project);
+        Map<String, String> labels = new LinkedHashMap<>();
+        int total = (int) images.count(project.id());
+        for (StoredImage img : images.page(project.id(), 0, Math.max(1, total))) {
+            String reason = null, label = img.label();
+            Consensus.Outcome o = outcomes.get(img.sha256());
+            if (curations.get(img.sha256()) == Curation.REJECTED) reason = "rejected";
+            else if (o != null && o.state() == Consensus.State.DISAGREEMENT) reason = "reviewers_disagree";
+            else if (o != null && o.decided() && !o.suitable()) reason = "not_suitable";
+            else if (o != null && o.decided()) label = o.label();
+            if (reason == null && label == null) reason = "unlabelled";
+            if (reason == null && !project.hasClass(label)) reason = "label_not_a_class";
+            if (reason != null) leftOut.merge(reason, 1, Integer::sum);
+            else labels.put(img.sha256(), label);
+        }
+        return labels;
     }
 
     static String hash(List<DatasetItem> sortedItems, long seed, double validation, double test) {

@@ -18,7 +18,10 @@ final class PretrainedResolver {
     }
 
     TrainedModel resolve(TrainSettings s) {
-        String from = s.from();
+        return resolve(s.from());
+    }
+
+    TrainedModel resolve(String from) {
         if (from.startsWith("run:")) {
             long id;
             try {

@@ -226,6 +226,19 @@ public final class TrainingService {
         return models;
     }
 
+    /**
+     * The trained model a reference names: {@code run:ID}, {@code model:NAME@ALIAS}, {@code model:NAME:VERSION} or
+     * {@code weights:NAME}; anything else is refused.
+     */
+    public TrainedModel trainedModel(String reference) {
+        TrainedModel model = new PretrainedResolver(models, sources).resolve(reference == null ? "" : reference.trim());
+        if (model == null) {
+            throw FoveaException.invalid("network '" + reference + "' is not run:ID, model:NAME@ALIAS, model:NAME:VERSION"
+                    + " or weights:NAME");
+        }
+        return model;
+    }
+
     public TrainingEngine engine() {
         return engine;
     }
