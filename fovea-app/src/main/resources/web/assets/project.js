@@ -3,7 +3,8 @@ import { drawMenu } from './nav.js';
 
 const project = decodeURIComponent(location.pathname.split('/')[2] || '');
 const base = `/api/projects/${encodeURIComponent(project)}`;
-const FLAGS = ['blurry', 'dark', 'overexposed', 'low_information', 'odd_size', 'duplicate', 'near_duplicate'];
+const FLAGS = ['blurry', 'dark', 'overexposed', 'low_information', 'odd_size', 'duplicate', 'near_duplicate',
+  'likely_mislabelled', 'outlier'];
 const PAGE = 60;
 let state = 'pending';
 let flag = '';
@@ -101,6 +102,24 @@ function card(image) {
     p.textContent = `${label(f.name)}: ${f.explanation}`;
     li.append(p);
   }
+  const wrong = image.flags.find((f) => f.name === 'likely_mislabelled' && f.suggested);
+  if (wrong) { // one click settles the label the model suggests, or rejects the picture
+    const fix = document.createElement('div');
+    fix.className = 'fix';
+    const relabel = document.createElement('button');
+    relabel.type = 'button';
+    relabel.className = 'relabel';
+    relabel.dataset.class = wrong.suggested;
+    relabel.textContent = `Relabel as ${wrong.suggested}`;
+    relabel.addEventListener('click', (e) => { e.stopPropagation(); relabelOne(image, wrong.suggested); });
+    const reject = document.createElement('button');
+    reject.type = 'button';
+    reject.className = 'reject-one';
+    reject.textContent = 'Reject';
+    reject.addEventListener('click', (e) => { e.stopPropagation(); rejectOne(image); });
+    fix.append(relabel, reject);
+    li.append(fix);
+  }
   const view = document.createElement('button');
   view.type = 'button';
   view.className = 'view';
@@ -134,6 +153,71 @@ async function bulk(action) {
   const result = await api('POST', `${base}/curation`, { images: ids, action });
   message.textContent = `${result.updated} image${result.updated === 1 ? '' : 's'} ${action === 'restore' ? 'restored' : action === 'keep' ? 'kept' : 'rejected'}.`;
   await load(true);
+}
+
+async function relabelOne(image, className) {
+  const message = document.getElementById('message');
+  try {
+    await api('POST', `${base}/relabel`, { image: image.id, class: className });
+    message.textContent = `${image.path} relabelled as ${className}.`;
+    await load(true);
+  } catch (err) {
+    message.textContent = `${image.path} not relabelled: ${err.message}`;
+  }
+}
+
+async function rejectOne(image) {
+  const message = document.getElementById('message');
+  try {
+    await api('POST', `${base}/curation`, { images: [image.id], action: 'reject' });
+    message.textContent = `${image.path} rejected.`;
+    await load(true);
+  } catch (err) {
+    message.textContent = `${image.path} not rejected: ${err.message}`;
+  }
+}
+
+// ---- likely label errors: started here, trained in the background; the page polls until it is done
+let mislabelledTimer = null;
+
+function showMislabelled(s) {
+  const el = document.getElementById('mislabelled-status');
+  const button = document.getElementById('find-mislabelled');
+  el.dataset.state = s.state;
+  button.disabled = s.state === 'queued' || s.state === 'running';
+  if (s.state === 'idle') el.textContent = '';
+  else if (s.state === 'queued') el.textContent = 'Waiting to start…';
+  else if (s.state === 'running') el.textContent = `Training fold ${s.fold} of ${s.folds}, epoch ${s.epoch} of ${s.epochs}…`;
+  else if (s.state === 'done') {
+    el.textContent = `${s.found} likely mislabelled of ${s.images} labelled images`
+      + ` (out-of-sample accuracy ${(100 * s.out_of_sample_accuracy).toFixed(1)}%).`;
+  } else el.textContent = `The check failed: ${s.error}`;
+}
+
+async function pollMislabelled() {
+  clearTimeout(mislabelledTimer);
+  let s;
+  try {
+    s = await api('GET', `${base}/checks/mislabelled`);
+  } catch (err) {
+    document.getElementById('mislabelled-status').textContent = `Cannot reach the server: ${err.message}; trying again.`;
+    mislabelledTimer = setTimeout(pollMislabelled, 5000);
+    return;
+  }
+  const was = document.getElementById('mislabelled-status').dataset.state;
+  showMislabelled(s);
+  if (s.state === 'queued' || s.state === 'running') mislabelledTimer = setTimeout(pollMislabelled, 2000);
+  else if (s.state === 'done' && (was === 'queued' || was === 'running')) await load(true);
+}
+
+async function findMislabelled() {
+  try {
+    showMislabelled(await api('POST', `${base}/checks/mislabelled`, {}));
+  } catch (err) {
+    document.getElementById('mislabelled-status').textContent = `Not started: ${err.message}`;
+    return;
+  }
+  mislabelledTimer = setTimeout(pollMislabelled, 1000);
 }
 
 async function thresholds() {
@@ -330,12 +414,14 @@ async function main() {
     for (const box of grid.querySelectorAll('.pick')) box.checked = e.target.checked;
   });
   document.getElementById('more').addEventListener('click', () => load(false));
+  document.getElementById('find-mislabelled').addEventListener('click', findMislabelled);
   document.getElementById('viewer-close').addEventListener('click', () => document.getElementById('viewer').close());
   classes = (await api('GET', base)).classes;
   if (me.role === 'admin') setUpUpload(); else document.getElementById('upload').hidden = true; // uploads are admin routes
   await load(true);
   await thresholds();
   await progress();
+  if (me.role === 'admin') await pollMislabelled(); else document.querySelector('.mislabelled').hidden = true;
 }
 
 main().catch(failurePage);

@@ -9,6 +9,7 @@ import dev.fovea.core.checks.Curation;
 import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.checks.Flag;
 import dev.fovea.core.image.ImageSource;
+import dev.fovea.core.mislabel.MislabelService;
 import dev.fovea.core.project.Project;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -23,9 +24,11 @@ import java.util.Set;
 final class CurationRoutes {
     static final int MAX_BULK = 5000;
     private final ServerContext context;
+    private final MislabelledChecks mislabelled;
 
     CurationRoutes(ServerContext context) {
         this.context = context;
+        this.mislabelled = new MislabelledChecks(context.mislabel(), context.clock());
     }
 
     List<Route> routes() {
@@ -36,6 +39,15 @@ final class CurationRoutes {
                         "Bulk decision {\"images\": [ids], \"action\": \"reject|keep|restore\"}", this::curate),
                 new Route(HandlerType.POST, "/api/projects/{project}/checks", Access.ADMIN,
                         "Run the checks again (after new uploads or new thresholds)", this::run),
+                new Route(HandlerType.POST, "/api/projects/{project}/checks/mislabelled", Access.ADMIN,
+                        "Start finding likely label errors {\"folds\": 5, \"epochs\": 8, \"input_size\": 0 (chosen)}"
+                                + " (202; one model per fold trains in the background)", this::startMislabelled),
+                new Route(HandlerType.GET, "/api/projects/{project}/checks/mislabelled", Access.ADMIN,
+                        "Where the latest likely-label-error check of the project is (queued, running, done, failed)",
+                        this::mislabelledState),
+                new Route(HandlerType.POST, "/api/projects/{project}/relabel", Access.ADMIN,
+                        "Settle an image's label {\"image\": id, \"class\": name} (clears its likely_mislabelled flag)",
+                        this::relabel),
                 new Route(HandlerType.GET, "/api/projects/{project}/checks/thresholds", Access.ADMIN,
                         "The thresholds in force and the project's overrides", this::thresholds),
                 new Route(HandlerType.PUT, "/api/projects/{project}/checks/thresholds", Access.ADMIN,
@@ -84,6 +96,10 @@ final class CurationRoutes {
                 fm.put("of", f.ofSha256() == null ? null : Json.object("id", f.ofSha256(), "path", firstPath(p, f.ofSha256()),
                         "thumbnail_url", "/api/projects/" + p.name() + "/images/" + f.ofSha256() + "/thumbnail",
                         "original_url", "/api/projects/" + p.name() + "/images/" + f.ofSha256() + "/original"));
+                if (f.name() == Flag.Name.LIKELY_MISLABELLED) {
+                    fm.put("suggested", f.suggested());
+                    fm.put("rank", f.rank());
+                }
                 fl.add(fm);
             }
             m.put("flags", fl);
@@ -156,6 +172,48 @@ final class CurationRoutes {
         Map<String, Object> out = summary(p);
         out.put("measured_now", report.measuredNow());
         out.put("seconds", report.elapsed().toMillis() / 1000.0);
+        ctx.json(out);
+    }
+
+    private void startMislabelled(Context ctx) {
+        Project p = project(ctx);
+        String raw = ctx.body();
+        JsonNode body = raw == null || raw.isBlank() ? null : SessionRoutes.json(ctx);
+        MislabelService.Options d = MislabelService.Options.DEFAULTS;
+        MislabelService.Options options = new MislabelService.Options(intField(body, "folds", d.folds()),
+                intField(body, "epochs", d.epochs()), intField(body, "input_size", d.inputSize()), d.seed());
+        ctx.status(202).json(mislabelled.start(p, options).json());
+    }
+
+    private static int intField(JsonNode body, String name, int fallback) {
+        if (body == null || !body.has(name) || body.get(name).isNull()) return fallback;
+        JsonNode v = body.get(name);
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw FoveaException.invalid("field '" + name + "' must be a whole number, not " + JsonFields.describe(v));
+        }
+        return v.intValue();
+    }
+
+    private void mislabelledState(Context ctx) {
+        ctx.json(mislabelled.state(project(ctx)).json());
+    }
+
+    private void relabel(Context ctx) {
+        Project p = project(ctx);
+        JsonNode body = SessionRoutes.json(ctx);
+        String image = SessionRoutes.text(body, "image");
+        String className = SessionRoutes.text(body, "class");
+        if (image == null || !image.matches("[0-9a-f]{64}")) {
+            throw FoveaException.invalid("'image' must be an image id (a SHA-256), not " + JsonFields.describe(body.get("image")));
+        }
+        if (className == null) throw FoveaException.invalid("'class' must name a class of project '" + p.name() + "'");
+        context.reviews().settle(p, FoveaServer.principal(ctx).user(), image, dev.fovea.core.review.Decision.SUITABLE,
+                className);
+        boolean cleared = store().removeFlag(p.id(), image, Flag.Name.LIKELY_MISLABELLED);
+        Map<String, Object> out = summary(p);
+        out.put("image", image);
+        out.put("label", className);
+        out.put("cleared", cleared);
         ctx.json(out);
     }
 

@@ -17,6 +17,6 @@ import java.time.Clock;
 
 /** What the HTTP routes work with; built by the composition root ({@code dev.fovea.app.wiring.Services}). */
 public record ServerContext(Settings settings, Storage storage, AccountService accounts, ImageIngest ingest, ImportService imports,
-        CheckService checks, ReviewService reviews, DatasetService datasets, TrainingService training,
+        CheckService checks, dev.fovea.core.mislabel.MislabelService mislabel, ReviewService reviews, DatasetService datasets, TrainingService training,
         RunAnnotations annotations, RegistryService registry, ModelServing serving, PrometheusMeterRegistry meters,
         dev.fovea.core.worker.WorkerRoster workers, Clock clock) {}

@@ -96,4 +96,39 @@ class CurationRoutesIT {
         assertThat(t.send(t.request("/api/projects/pics/flags").header("Authorization", "Bearer " + reviewer).GET()).statusCode())
                 .isEqualTo(403);
     }
+
+    @Test
+    void theMislabelledCheckAndRelabellingRefuseBadInputNamingIt() {
+        HttpResponse<String> oneClass = send("POST", "/api/projects/pics/checks/mislabelled", "{}");
+        assertThat(oneClass.statusCode()).isEqualTo(400);
+        assertThat(oneClass.body()).contains("project 'pics' has 1 class; finding mislabelled images needs at least 2");
+        HttpResponse<String> folds = send("POST", "/api/projects/pics/checks/mislabelled", "{\"folds\": 1}");
+        assertThat(folds.statusCode()).isEqualTo(400);
+        assertThat(folds.body()).contains("folds 1 is not between 2 and 20");
+        HttpResponse<String> epochs = send("POST", "/api/projects/pics/checks/mislabelled", "{\"epochs\": \"many\"}");
+        assertThat(epochs.statusCode()).isEqualTo(400);
+        assertThat(epochs.body()).contains("field 'epochs' must be a whole number");
+        assertThat(ServerSecurityIT.json(get("/api/projects/pics/checks/mislabelled")).get("state").asText()).isEqualTo("idle");
+
+        String sha = t.storage.images().sourcePaths(project.id()).keySet().iterator().next();
+        HttpResponse<String> badClass = send("POST", "/api/projects/pics/relabel",
+                "{\"image\": \"" + sha + "\", \"class\": \"<b>zebra</b>\"}");
+        assertThat(badClass.statusCode()).isEqualTo(400);
+        assertThat(badClass.body()).contains("is not a class of project 'pics'");
+        HttpResponse<String> noImage = send("POST", "/api/projects/pics/relabel",
+                "{\"image\": \"" + "0".repeat(64) + "\", \"class\": \"a\"}");
+        assertThat(noImage.statusCode()).isEqualTo(404);
+        HttpResponse<String> notAnId = send("POST", "/api/projects/pics/relabel", "{\"image\": \"x\", \"class\": \"a\"}");
+        assertThat(notAnId.statusCode()).isEqualTo(400);
+        assertThat(notAnId.body()).contains("'image' must be an image id");
+        HttpResponse<String> settled = send("POST", "/api/projects/pics/relabel", "{\"image\": \"" + sha + "\", \"class\": \"a\"}");
+        assertThat(settled.statusCode()).isEqualTo(200);
+        assertThat(ServerSecurityIT.json(settled).get("cleared").asBoolean()).isFalse(); // it had no such flag
+
+        String reviewer = t.token("helper", Scope.REVIEW);
+        for (String path : List.of("/api/projects/pics/checks/mislabelled", "/api/projects/pics/relabel")) {
+            assertThat(t.send(t.request(path).header("Authorization", "Bearer " + reviewer).header("Content-Type",
+                    "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode()).as(path).isEqualTo(403);
+        }
+    }
 }
