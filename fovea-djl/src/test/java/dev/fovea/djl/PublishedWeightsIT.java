@@ -97,7 +97,7 @@ class PublishedWeightsIT {
         assertThat(c.headClasses()).isEqualTo(5);
         List<String> outputs = List.of("o0", "o1", "o2", "o3", "o4");
         TrainSettings base = TrainSettings.parse(Map.ofEntries(Map.entry("arch", "resnet18"), Map.entry("input_size", 32),
-                Map.entry("epochs", 4), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
+                Map.entry("epochs", 2), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
                 Map.entry("weight_decay", 0.01), Map.entry("augment", "none"), Map.entry("early_stopping_patience", 0),
                 Map.entry("finetune_lr_factor", 1.0), Map.entry("seed", 11)));
         TrainedModel published = new TrainedModel(base, outputs, Preprocessing.imagenet(32), c.weights(), 0, 0, false, 0);
