@@ -92,7 +92,8 @@ class MislabelledCheckIT {
         assertThat(doc.get("counts").get("likely_mislabelled").asInt()).isEqualTo(found.size());
         assertThat(ranks).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, found.size()).boxed().toList());
         assertThat(doc.get("mislabelled").get("images").asInt()).isEqualTo(2000);
-        assertThat(check.stderr()).contains("Fold 5/5");
+        assertThat(doc.get("mislabelled").get("folds").asInt()).isEqualTo(5);
+        assertThat(check.stderr()).doesNotContain("Fold 1/5"); // --json to a pipe: no progress lines
 
         // A plain check measures and flags again, but keeps the likely label errors.
         CliRun plain = CliRun.in(cwd, "check", "--project", "fm", "--json");
@@ -159,6 +160,17 @@ class MislabelledCheckIT {
         CliRun plain = CliRun.in(cwd, "check", "--project", "fm", "--json");
         assertThat(plain.json().get("counts").get("outlier").asInt()).isEqualTo(outliers.size());
         assertThat(plain.json().get("counts").get("likely_mislabelled").asInt()).isPositive();
+    }
+
+    @Test
+    void withoutJsonItShowsEachFoldAndPrintsTheFindings() {
+        FashionMnist.writePngTree(FashionMnist.balanced(true, 10, Set.of(1, 8)), cwd.resolve("two"));
+        assertThat(CliRun.in(cwd, "import", "two", "--project", "two", "--create").exitCode()).isZero();
+        CliRun check = CliRun.in(cwd, "check", "--project", "two", "--mislabelled", "--folds", "2", "--epochs", "1");
+        assertThat(check.exitCode()).as(check.stderr()).isZero();
+        assertThat(check.stderr()).contains("Fold 1/2: training on 10 images, then predicting 10", "Fold 2/2");
+        assertThat(check.stdout()).contains("Likely mislabelled:", "of 20 labelled images", "2 folds, each predicted by"
+                + " small-cnn trained from scratch for 1 epoch at 32 px");
     }
 
     @Test

@@ -160,8 +160,8 @@ public final class MislabelService {
             method = "a linear classifier on " + vectors.dimensions() + "-dimensional embeddings from " + vectors.network();
         } else {
             fromScratch(settings, classes, shas, labels, fold, options.folds(), probabilities, progress);
-            method = settings.arch() + " trained from scratch for " + settings.epochs() + " epochs at " + settings.inputSize()
-                    + " px";
+            method = settings.arch() + " trained from scratch for " + settings.epochs()
+                    + (settings.epochs() == 1 ? " epoch" : " epochs") + " at " + settings.inputSize() + " px";
         }
         int correct = 0;
         for (int i = 0; i < shas.size(); i++) if (argmax(probabilities[i]) == labels[i]) correct++;
