@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
                 + "another class (likely_mislabelled, with the suggested class and a rank). A plain check keeps those "
                 + "flags until the next --mislabelled run replaces them.",
         "With --embeddings, compute each image's feature vector from a chosen network once (stored, reused), and flag "
-                + "outliers: images far from every other image of the project in that space."},
+                + "outliers: images far from every class of the project in that space (from every other image, where"
+                + " nothing is labelled)."},
         footerHeading = "%nExamples:%n", footer = {
         "  fovea check --project birds",
         "  fovea check --project birds --mislabelled                 # 5 folds, 16 epochs each",

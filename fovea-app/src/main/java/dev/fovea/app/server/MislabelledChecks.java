@@ -72,7 +72,7 @@ final class MislabelledChecks {
             throw FoveaException.conflict("a mislabelled check of project '" + project.name() + "' is already "
                     + now.state() + " (fold " + now.fold() + " of " + now.folds() + ")");
         }
-        service.settings(project, options); // refuses bad settings now, not in the background
+        service.validate(project, options); // refuses now what the background run would refuse
         State queued = new State("queued", 0, options.folds(), 0, options.epochs(), clock.instant(), null, null, null,
                 null, null);
         states.put(project.id(), queued);

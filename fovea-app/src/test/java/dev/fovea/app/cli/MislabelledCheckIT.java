@@ -104,7 +104,9 @@ class MislabelledCheckIT {
 
     @Test
     void onEmbeddingsOfAnotherRunFindsFlippedLabelsAndRanksImagesOfAnotherDataSetAsOutliers() throws Exception {
-        // The network: a run trained on 1,000 clean images of Fashion-MNIST's test file (none of the checked ones).
+        // The network: a run trained on 1,000 clean images of Fashion-MNIST's test file (none of the checked ones). A
+        // better network finds more: bench/mislabelled.sh's, trained on 20,000 images to 0.93, gave precision 0.73 and
+        // recall 0.83; one on this test file's 10,000 (0.89) gave 0.68 and 0.81, but takes 2 minutes more here.
         FashionMnist.writePngTree(FashionMnist.balanced(false, 100, Set.copyOf(IntStream.range(0, 10).boxed().toList())),
                 cwd.resolve("clean"));
         assertThat(CliRun.in(cwd, "import", "clean", "--project", "source", "--create").exitCode()).isZero();
@@ -113,6 +115,8 @@ class MislabelledCheckIT {
                 "--input-size", "32", "--json");
         assertThat(trained.exitCode()).as(trained.stderr()).isZero();
         long run = trained.json().get("run").asLong();
+        System.out.printf(Locale.ROOT, "embedding network: run %d, test accuracy %s%n", run,
+                trained.json().get("test").get("accuracy"));
 
         Set<String> flipped = writeFlipped(cwd.resolve("fashion"));
         // 20 pictures of another data set, unlabelled among them: emoji.
@@ -136,8 +140,8 @@ class MislabelledCheckIT {
         assertThat(doc.get("embeddings").get("computed_now").asInt()).isEqualTo(2020);
         assertThat(doc.get("mislabelled").get("method").asText()).contains("embeddings from run:" + run);
         double[] pr = precisionRecall(doc, flipped, "on embeddings");
-        // Issue 20 asks for 0.7 and 0.7; measured: 0.52 and 0.78, the linear classifier on this run's embeddings being
-        // no more accurate (75% of the given labels) than the fold models trained from scratch.
+        // Issue 20 asks for 0.7 and 0.7; measured: 0.52 and 0.78, the linear classifier on this small run's embeddings
+        // being no more accurate (75% of the given labels) than the fold models trained from scratch.
         assertThat(pr[0]).as("precision").isGreaterThanOrEqualTo(0.45);
         assertThat(pr[1]).as("recall").isGreaterThanOrEqualTo(0.7);
 

@@ -109,6 +109,12 @@ class CurationRoutesIT {
         assertThat(epochs.statusCode()).isEqualTo(400);
         assertThat(epochs.body()).contains("field 'epochs' must be a whole number");
         assertThat(ServerSecurityIT.json(get("/api/projects/pics/checks/mislabelled")).get("state").asText()).isEqualTo("idle");
+        Project two = t.storage.projects().create("two", List.of("a", "b"));
+        List<Path> few = samplePngs("food-drink", 3);
+        for (int i = 0; i < few.size(); i++) t.context.ingest().ingest(two, "f" + i + ".png", bytes(few.get(i)), i % 2 == 0 ? "a" : "b");
+        HttpResponse<String> tooFew = send("POST", "/api/projects/two/checks/mislabelled", "");
+        assertThat(tooFew.statusCode()).as(tooFew.body()).isEqualTo(400);
+        assertThat(tooFew.body()).contains("project 'two' has 3 labelled images; 5 folds need at least 10");
 
         String sha = t.storage.images().sourcePaths(project.id()).keySet().iterator().next();
         HttpResponse<String> badClass = send("POST", "/api/projects/pics/relabel",

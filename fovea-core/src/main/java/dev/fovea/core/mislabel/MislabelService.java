@@ -141,12 +141,8 @@ public final class MislabelService {
     public Report run(Project project, Options options, Progress progress) {
         long start = System.nanoTime();
         TrainSettings settings = settings(project, options);
-        Map<String, String> labelled = datasets.labelled(project);
+        Map<String, String> labelled = labelled(project, options);
         List<String> classes = project.classes();
-        if (labelled.size() < 2 * options.folds()) {
-            throw FoveaException.invalid("project '" + project.name() + "' has " + labelled.size() + " labelled images;"
-                    + " " + options.folds() + " folds need at least " + 2 * options.folds());
-        }
         List<String> shas = new ArrayList<>(labelled.keySet());
         int[] labels = new int[shas.size()];
         for (int i = 0; i < shas.size(); i++) labels[i] = classes.indexOf(labelled.get(shas.get(i)));
@@ -252,6 +248,24 @@ public final class MislabelService {
             }
             progress.foldDone(k + 1, folds, (double) foldCorrect / heldOut.size());
         }
+    }
+
+    /** The images to predict; too few for the folds is refused. */
+    private Map<String, String> labelled(Project project, Options options) {
+        Map<String, String> labelled = datasets.labelled(project);
+        if (labelled.size() < 2 * options.folds()) {
+            throw FoveaException.invalid("project '" + project.name() + "' has " + labelled.size() + " labelled images;"
+                    + " " + options.folds() + " folds need at least " + 2 * options.folds());
+        }
+        return labelled;
+    }
+
+    /**
+     * Refuses, before any work, what {@link #run} would refuse: too few classes or labelled images, bad settings.
+     */
+    public void validate(Project project, Options options) {
+        settings(project, options);
+        labelled(project, options);
     }
 
     /**
