@@ -205,6 +205,9 @@ async function pollMislabelled() {
     return;
   }
   const was = document.getElementById('mislabelled-status').dataset.state;
+  const choice = document.getElementById('mislabelled-choice');
+  choice.hidden = !s.embedding_network;
+  if (s.embedding_network) document.getElementById('mislabelled-network').textContent = s.embedding_network;
   showMislabelled(s);
   if (s.state === 'queued' || s.state === 'running') mislabelledTimer = setTimeout(pollMislabelled, 2000);
   else if (s.state === 'done' && (was === 'queued' || was === 'running')) await load(true);
@@ -212,7 +215,9 @@ async function pollMislabelled() {
 
 async function findMislabelled() {
   try {
-    showMislabelled(await api('POST', `${base}/checks/mislabelled`, {}));
+    const onEmbeddings = document.getElementById('mislabelled-embeddings').checked
+      && !document.getElementById('mislabelled-choice').hidden;
+    showMislabelled(await api('POST', `${base}/checks/mislabelled`, { embeddings: onEmbeddings }));
   } catch (err) {
     document.getElementById('mislabelled-status').textContent = `Not started: ${err.message}`;
     return;

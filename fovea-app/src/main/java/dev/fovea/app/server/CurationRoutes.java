@@ -40,7 +40,8 @@ final class CurationRoutes {
                 new Route(HandlerType.POST, "/api/projects/{project}/checks", Access.ADMIN,
                         "Run the checks again (after new uploads or new thresholds)", this::run),
                 new Route(HandlerType.POST, "/api/projects/{project}/checks/mislabelled", Access.ADMIN,
-                        "Start finding likely label errors {\"folds\": 5, \"epochs\": 8, \"input_size\": 0 (chosen)}"
+                        "Start finding likely label errors {\"folds\": 5, \"epochs\": 16, \"input_size\": 0 (chosen),"
+                                + " \"embeddings\": false (true: a classifier on the project's embeddings)}"
                                 + " (202; one model per fold trains in the background)", this::startMislabelled),
                 new Route(HandlerType.GET, "/api/projects/{project}/checks/mislabelled", Access.ADMIN,
                         "Where the latest likely-label-error check of the project is (queued, running, done, failed)",
@@ -181,7 +182,8 @@ final class CurationRoutes {
         JsonNode body = raw == null || raw.isBlank() ? null : SessionRoutes.json(ctx);
         MislabelService.Options d = MislabelService.Options.DEFAULTS;
         MislabelService.Options options = new MislabelService.Options(intField(body, "folds", d.folds()),
-                intField(body, "epochs", d.epochs()), intField(body, "input_size", d.inputSize()), d.seed());
+                intField(body, "epochs", d.epochs()), intField(body, "input_size", d.inputSize()), d.seed(), Map.of(),
+                booleanField(body, "embeddings"));
         ctx.status(202).json(mislabelled.start(p, options).json());
     }
 
@@ -194,8 +196,19 @@ final class CurationRoutes {
         return v.intValue();
     }
 
+    private static boolean booleanField(JsonNode body, String name) {
+        if (body == null || !body.has(name) || body.get(name).isNull()) return false;
+        if (!body.get(name).isBoolean()) {
+            throw FoveaException.invalid("field '" + name + "' must be true or false, not " + JsonFields.describe(body.get(name)));
+        }
+        return body.get(name).booleanValue();
+    }
+
     private void mislabelledState(Context ctx) {
-        ctx.json(mislabelled.state(project(ctx)).json());
+        Project p = project(ctx);
+        Map<String, Object> out = mislabelled.state(p).json();
+        out.put("embedding_network", context.mislabel().embeddingNetwork(p).orElse(null));
+        ctx.json(out);
     }
 
     private void relabel(Context ctx) {

@@ -68,6 +68,7 @@ final class MislabelledChecks {
     /** Starts a check of the project; refused while one is running or waiting for it. */
     synchronized State start(Project project, MislabelService.Options options) {
         State now = state(project);
+        // (checked and set under this object's lock, so two clicks cannot both start one)
         if (now.state().equals("running") || now.state().equals("queued")) {
             throw FoveaException.conflict("a mislabelled check of project '" + project.name() + "' is already "
                     + now.state() + " (fold " + now.fold() + " of " + now.folds() + ")");

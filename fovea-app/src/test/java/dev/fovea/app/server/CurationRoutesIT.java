@@ -115,6 +115,13 @@ class CurationRoutesIT {
         HttpResponse<String> tooFew = send("POST", "/api/projects/two/checks/mislabelled", "");
         assertThat(tooFew.statusCode()).as(tooFew.body()).isEqualTo(400);
         assertThat(tooFew.body()).contains("project 'two' has 3 labelled images; 5 folds need at least 10");
+        HttpResponse<String> notABoolean = send("POST", "/api/projects/two/checks/mislabelled", "{\"embeddings\": \"yes\"}");
+        assertThat(notABoolean.statusCode()).isEqualTo(400);
+        assertThat(notABoolean.body()).contains("field 'embeddings' must be true or false");
+        HttpResponse<String> noNetwork = send("POST", "/api/projects/two/checks/mislabelled", "{\"embeddings\": true}");
+        assertThat(noNetwork.statusCode()).isEqualTo(400);
+        assertThat(noNetwork.body()).contains("project 'two' has no embedding network yet");
+        assertThat(ServerSecurityIT.json(get("/api/projects/two/checks/mislabelled")).get("embedding_network").isNull()).isTrue();
 
         String sha = t.storage.images().sourcePaths(project.id()).keySet().iterator().next();
         HttpResponse<String> badClass = send("POST", "/api/projects/pics/relabel",

@@ -265,7 +265,16 @@ public final class MislabelService {
      */
     public void validate(Project project, Options options) {
         settings(project, options);
+        if (options.onEmbeddings() && embeddingNetwork(project).isEmpty()) {
+            throw FoveaException.invalid("project '" + project.name() + "' has no embedding network yet: fovea check"
+                    + " --project " + project.name() + " --embeddings --network REF");
+        }
         labelled(project, options);
+    }
+
+    /** The network the project's embeddings come from, if one was chosen. */
+    public java.util.Optional<String> embeddingNetwork(Project project) {
+        return embeddings.network(project);
     }
 
     /**
