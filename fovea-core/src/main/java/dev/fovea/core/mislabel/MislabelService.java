@@ -191,8 +191,8 @@ public final class MislabelService {
                     else train.add(new Example(shas.get(i), labels[i]));
                 }
                 progress.foldStarted(k + 1, folds, train.size(), heldOut.size());
-                // No validation split: each fold's model keeps its last epoch (the lowest training loss), and every
-                // labelled image outside the fold trains it.
+                // No validation split: every labelled image outside the fold trains its model, which keeps its epoch
+                // of lowest training loss (with a cosine schedule, nearly always the last).
                 TrainingJob job = new TrainingJob(settings, classes, train, List.of(), images,
                         Files.createDirectories(dir.resolve("fold-" + (k + 1))));
                 TrainedModel model = engine.train(job, progress.training());
