@@ -197,5 +197,15 @@ class MislabelledCheckIT {
         CliRun notANetwork = CliRun.in(cwd, "check", "--project", "few", "--network", "resnet");
         assertThat(notANetwork.exitCode()).isEqualTo(2);
         assertThat(notANetwork.stderr()).contains("network 'resnet' is not run:ID");
+        // An imported ONNX model gives probabilities only: refused, and not left as the project's network.
+        assertThat(CliRun.in(cwd, "project", "create", "clothes", "--classes", "t-shirt,trouser,bag,sneaker").exitCode()).isZero();
+        CliRun imported = CliRun.in(cwd, "model", "import", CliRun.repoRoot().resolve("samples/models/tiny-cnn.onnx").toString(),
+                "--format", "onnx", "--classes", "t-shirt,trouser,bag,sneaker", "--input-size", "28", "--name", "ext",
+                "--project", "clothes");
+        assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+        CliRun onnx = CliRun.in(cwd, "check", "--project", "few", "--network", "model:ext:1");
+        assertThat(onnx.exitCode()).as(onnx.stderr()).isEqualTo(2);
+        assertThat(CliRun.in(cwd, "check", "--project", "few", "--embeddings").stderr())
+                .contains("project 'few' has no embedding network yet");
     }
 }

@@ -70,8 +70,8 @@ public final class EmbeddingService {
     }
 
     /**
-     * Chooses the project's network when {@code network} is given (else uses the chosen one), then computes the
-     * embedding of every image that has none from it yet.
+     * Computes the embedding of every image that has none yet from {@code network} (null: the project's chosen
+     * one); a network given is then stored as the project's choice.
      */
     public Computed compute(Project project, String network, Progress progress) {
         long start = System.nanoTime();
@@ -80,7 +80,6 @@ public final class EmbeddingService {
                         + " --network run:ID, model:NAME@ALIAS or weights:NAME"));
         TrainedModel model = training.trainedModel(ref);
         String key = key(ref, model);
-        if (network != null && !network.isBlank()) curation.saveEmbeddingNetwork(project.id(), ref);
         Map<String, float[]> stored = curation.embeddings(project.id(), key);
         List<String> missing = new ArrayList<>();
         for (String sha : images.sourcePaths(project.id()).keySet()) if (!stored.containsKey(sha)) missing.add(sha);
@@ -100,6 +99,8 @@ public final class EmbeddingService {
                 }
             }
         }
+        // Chosen only once it gave embeddings: a network that cannot (an imported ONNX model) is not left as the choice.
+        if (network != null && !network.isBlank()) curation.saveEmbeddingNetwork(project.id(), ref);
         return new Computed(new Vectors(ref, key, stored), missing.size(), Duration.ofNanos(System.nanoTime() - start));
     }
 
