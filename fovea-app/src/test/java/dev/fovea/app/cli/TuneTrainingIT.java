@@ -114,7 +114,7 @@ class TuneTrainingIT {
         ChildFovea.json(ws, "import", cwd.resolve("in").toString(), "--project", "fm", "--create", "--json");
         ChildFovea.json(ws, "dataset", "freeze", "--project", "fm", "--validation", "0.25", "--test", "0.2", "--json");
         Path space = cwd.resolve("space.yaml");
-        int epochs = 14;
+        int epochs = 40; // long enough that the kill, a few polls after epoch 2, lands before the last epoch
         Files.writeString(space, """
                 objective: {metric: val_accuracy, direction: maximize}
                 params:
