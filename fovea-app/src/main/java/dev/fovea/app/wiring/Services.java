@@ -86,10 +86,7 @@ public final class Services {
                         weights::trainedModel, weights::runSettings), runsDir(settings), host(), clock,
                 !settings.embedded());
         this.annotations = new RunAnnotations(storage.runs());
-        ImageDecoder decoder = new ImageDecoder(settings.importLimits().maxPixels(), settings.importLimits().decodeBudget());
-        dev.fovea.core.training.ImageSource stored = sha256 -> decoder.decode(storage.blobs().get(sha256)
-                .orElseThrow(() -> dev.fovea.core.FoveaException.notFound("image " + sha256 + " is missing from the blob store")))
-                .pixels();
+        dev.fovea.core.training.ImageSource stored = training.decodedImages();
         this.embeddings = new EmbeddingService(storage.images(), storage.curation(), checks, datasets, training,
                 stored);
         this.mislabel = new MislabelService(datasets, checks, storage.curation(), training, embeddings, stored,

@@ -188,6 +188,15 @@ class MislabelledCheckIT {
         CliRun badFolds = CliRun.in(cwd, "check", "--project", "few", "--mislabelled", "--folds", "1");
         assertThat(badFolds.exitCode()).isEqualTo(2);
         assertThat(badFolds.stderr()).contains("folds 1 is not between 2 and 20");
+        CliRun noEpochs = CliRun.in(cwd, "check", "--project", "few", "--mislabelled", "--epochs", "0");
+        assertThat(noEpochs.exitCode()).isEqualTo(2);
+        assertThat(noEpochs.stderr()).contains("epochs 0 is not between 1 and 1000");
+        CliRun badSetting = CliRun.in(cwd, "check", "--project", "few", "--mislabelled", "--set", "colour=blue");
+        assertThat(badSetting.exitCode()).isEqualTo(2);
+        assertThat(badSetting.stderr()).contains("unknown training setting 'colour'");
+        // Refused before any work: the project's flags are as a plain check left them.
+        assertThat(CliRun.in(cwd, "check", "--project", "few", "--json").json().get("counts").get("likely_mislabelled")
+                .asInt()).isZero();
         CliRun noNetwork = CliRun.in(cwd, "check", "--project", "few", "--embeddings");
         assertThat(noNetwork.exitCode()).isEqualTo(2);
         assertThat(noNetwork.stderr()).contains("project 'few' has no embedding network yet");

@@ -104,14 +104,6 @@ public final class EmbeddingService {
         return new Computed(new Vectors(ref, key, stored), missing.size(), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** The stored embeddings of the project's chosen network (some images may have none yet). */
-    public Vectors stored(Project project) {
-        String ref = network(project).orElseThrow(() -> FoveaException.invalid("project '" + project.name()
-                + "' has no embeddings yet: fovea check --project " + project.name() + " --embeddings --network REF"));
-        String key = key(ref, training.trainedModel(ref));
-        return new Vectors(ref, key, curation.embeddings(project.id(), key));
-    }
-
     /** Neighbours each image's outlier score averages over. */
     static final int NEIGHBOURS = 10;
     /** Robust standard deviations above the median score at which an image is an outlier. */

@@ -42,6 +42,7 @@ public final class TrainingService {
     private final Clock clock;
     private final RunCheckpoints checkpoints;
     private final PretrainedSources sources;
+    private final dev.fovea.core.training.ImageSource decoded;
 
     /**
      * @param decoder decodes stored images for training, with the configured import limits
@@ -64,8 +65,14 @@ public final class TrainingService {
         this.clock = clock;
         this.checkpoints = shareCheckpoints ? new RunCheckpoints(runs, engine.checkpointFiles(), clock) : null;
         this.sources = registered;
-        this.executor = new RunExecutor(runs, images, blobs, engine, sha256 -> decode(blobs, decoder, sha256),
-                new PretrainedResolver(models, registered), runsDir, clock, checkpoints);
+        this.decoded = sha256 -> decode(blobs, decoder, sha256);
+        this.executor = new RunExecutor(runs, images, blobs, engine, decoded, new PretrainedResolver(models, registered),
+                runsDir, clock, checkpoints);
+    }
+
+    /** Stored images decoded as training decodes them (the import limits), for other users of the engine. */
+    public dev.fovea.core.training.ImageSource decodedImages() {
+        return decoded;
     }
 
     /**
