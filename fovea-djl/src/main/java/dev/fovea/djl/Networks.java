@@ -13,6 +13,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
 import dev.fovea.core.FoveaException;
 import dev.fovea.core.training.TrainSettings;
 import java.util.List;
@@ -21,8 +24,35 @@ import java.util.List;
 public final class Networks {
     private Networks() {}
 
-    /** The network of the settings' architecture with {@code classes} outputs (logits). */
+    /** PyTorch's own default for Conv2d and Linear weights: kaiming_uniform_(a=sqrt(5)), U(-1/sqrt(fan_in), +). */
+    static final Initializer LAYER_DEFAULT = new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+            XavierInitializer.FactorType.IN, 1);
+    /** torchvision's ResNets and MobileNetV2 convolutions: kaiming_normal_(mode=fan_out, relu), N(0, 2/fan_out). */
+    static final Initializer TORCHVISION_CONV = new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+            XavierInitializer.FactorType.OUT, 2);
+
+    /**
+     * The network of the settings' architecture with {@code classes} outputs (logits), its weights drawn as PyTorch
+     * draws them (DJL's default, Xavier over the average fan, starts the head's logits about 3x larger).
+     */
     public static Block build(TrainSettings s, int classes) {
+        Block net = network(s, classes);
+        initializeAsPyTorch(net, !s.arch().equals("small-cnn"));
+        return net;
+    }
+
+    /**
+     * Sets every convolution's and linear layer's weight initializer as PyTorch would: the layers' defaults, or for
+     * torchvision's networks, its Kaiming normal for convolutions. Biases stay zero (PyTorch draws a linear layer's
+     * bias uniformly too; the convolutions here have none, batch norm follows them).
+     */
+    static void initializeAsPyTorch(Block block, boolean torchvision) {
+        for (Block child : block.getChildren().values()) initializeAsPyTorch(child, torchvision);
+        if (block instanceof Conv2d) block.setInitializer(torchvision ? TORCHVISION_CONV : LAYER_DEFAULT, Parameter.Type.WEIGHT);
+        else if (block instanceof Linear) block.setInitializer(LAYER_DEFAULT, Parameter.Type.WEIGHT);
+    }
+
+    private static Block network(TrainSettings s, int classes) {
         return switch (s.arch()) {
             case "small-cnn" -> smallCnn(s.cnnChannels(), s.cnnBlocks(), s.cnnConvs(), classes);
             case "resnet18" -> resnet18(classes);

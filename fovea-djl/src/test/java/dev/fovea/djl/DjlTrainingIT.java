@@ -249,6 +249,38 @@ class DjlTrainingIT {
         }
     }
 
+    /**
+     * Weights start as PyTorch's: nn.Conv2d and nn.Linear draw U(-b, b) with b = 1/sqrt(fan_in) (standard deviation
+     * b/sqrt(3)); torchvision's ResNets draw their convolutions from N(0, 2/fan_out).
+     */
+    @Test
+    void weightsAreDrawnAsPyTorchDrawsThem() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block cnn = Networks.build(small().with(Map.of("cnn_channels", 32, "cnn_blocks", 4, "cnn_convs", 1)), 9);
+            cnn.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
+            cnn.getParameters().forEach(p -> {
+                if (p.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT) weights.put(p.getKey(), p.getValue().getArray());
+            });
+            NDArray secondConv = weights.values().stream().filter(w -> w.getShape().equals(new Shape(64, 32, 3, 3)))
+                    .findFirst().orElseThrow();
+            NDArray head = weights.values().stream().filter(w -> w.getShape().equals(new Shape(9, 256))).findFirst().orElseThrow();
+            for (var c : List.of(java.util.Map.entry(secondConv, 32 * 9), java.util.Map.entry(head, 256))) {
+                double bound = 1 / Math.sqrt(c.getValue());
+                assertThat(c.getKey().abs().max().getFloat()).as("max |w|").isLessThanOrEqualTo((float) bound)
+                        .isGreaterThan((float) (0.9 * bound));
+                double std = Math.sqrt(c.getKey().pow(2).mean().getFloat());
+                assertThat(std).as("std").isCloseTo(bound / Math.sqrt(3), org.assertj.core.data.Percentage.withPercentage(10));
+            }
+            Block resnet = Networks.build(small().with(Map.of("arch", "resnet18", "input_size", 32)), 10);
+            resnet.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            NDArray stem = resnet.getParameters().values().stream().map(ai.djl.nn.Parameter::getArray)
+                    .filter(w -> w.getShape().equals(new Shape(64, 3, 7, 7))).findFirst().orElseThrow();
+            assertThat(Math.sqrt(stem.pow(2).mean().getFloat())).as("stem std")
+                    .isCloseTo(Math.sqrt(2.0 / (64 * 49)), org.assertj.core.data.Percentage.withPercentage(10));
+        }
+    }
+
     private static long parametersAt1000Classes(Block block) {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
