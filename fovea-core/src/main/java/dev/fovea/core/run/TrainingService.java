@@ -10,6 +10,7 @@ import dev.fovea.core.project.Project;
 import dev.fovea.core.project.ProjectStore;
 import dev.fovea.core.training.Evaluation;
 import dev.fovea.core.training.TrainSettings;
+import dev.fovea.core.training.TrainingDefaults;
 import dev.fovea.core.training.TrainedModel;
 import dev.fovea.core.training.TrainingEngine;
 import dev.fovea.core.training.TrainingListener;
@@ -43,6 +44,7 @@ public final class TrainingService {
     private final RunCheckpoints checkpoints;
     private final PretrainedSources sources;
     private final dev.fovea.core.training.ImageSource decoded;
+    private final ImageStore images;
 
     /**
      * @param decoder decodes stored images for training, with the configured import limits
@@ -65,6 +67,7 @@ public final class TrainingService {
         this.clock = clock;
         this.checkpoints = shareCheckpoints ? new RunCheckpoints(runs, engine.checkpointFiles(), clock) : null;
         this.sources = registered;
+        this.images = images;
         this.decoded = sha256 -> decode(blobs, decoder, sha256);
         this.executor = new RunExecutor(runs, images, blobs, engine, decoded, new PretrainedResolver(models, registered),
                 runsDir, clock, checkpoints);
@@ -92,6 +95,45 @@ public final class TrainingService {
             published.forEach(all::putIfAbsent);
         }
         return TrainSettings.parse(all);
+    }
+
+    /**
+     * The settings that {@code given} leaves open, chosen from the training images of a dataset version
+     * ({@link TrainingDefaults}), each with its reason; {@code backbone} is the installed published weights to
+     * prefer, or null.
+     */
+    public List<TrainingDefaults.Choice> choices(Project project, int datasetVersion, Map<String, ?> given,
+            TrainingDefaults.Backbone backbone) {
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        given.forEach((k, v) -> keys.put(k.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_'), String.valueOf(v)));
+        return TrainingDefaults.choose(profile(project, datasetVersion), keys, backbone);
+    }
+
+    /** What the choice rules read of a dataset version: its training images per class and their median size. */
+    public TrainingDefaults.Data profile(Project project, int datasetVersion) {
+        TrainingData.Examples ex = data.examples(project, data.version(project, datasetVersion));
+        Map<String, Integer> perClass = new java.util.LinkedHashMap<>();
+        for (String c : ex.classes()) perClass.put(c, 0);
+        java.util.Set<String> train = new java.util.HashSet<>();
+        for (dev.fovea.core.training.Example e : ex.train()) {
+            perClass.merge(ex.classes().get(e.label()), 1, Integer::sum);
+            train.add(e.sha256());
+        }
+        int[] widths = new int[train.size()], heights = new int[train.size()];
+        int i = 0, total = (int) images.count(project.id());
+        for (dev.fovea.core.image.StoredImage img : images.page(project.id(), 0, Math.max(1, total))) {
+            if (!train.contains(img.sha256()) || i == widths.length) continue;
+            widths[i] = img.width();
+            heights[i++] = img.height();
+        }
+        return new TrainingDefaults.Data(ex.train().size(), perClass, median(widths, i), median(heights, i));
+    }
+
+    private static int median(int[] values, int n) {
+        if (n == 0) return 0;
+        int[] v = java.util.Arrays.copyOf(values, n);
+        java.util.Arrays.sort(v);
+        return v[n / 2];
     }
 
     /** What a finished training gives back: the run as stored and the test-split evaluation (null without test images). */

@@ -80,6 +80,20 @@ public final class WeightsService {
         return store.list();
     }
 
+    /**
+     * The installed weights a run that names no network starts from: the first architecture in the order of
+     * {@link #ARCHITECTURES} (ResNet-18 first, the smallest ResNet), then the oldest install; empty when none is
+     * installed.
+     */
+    public java.util.Optional<dev.fovea.core.training.TrainingDefaults.Backbone> backbone() {
+        return store.list().stream()
+                .filter(w -> ARCHITECTURES.contains(w.arch()))
+                .min(java.util.Comparator.<PublishedWeights>comparingInt(w -> ARCHITECTURES.indexOf(w.arch()))
+                        .thenComparing(PublishedWeights::createdAt))
+                .map(w -> new dev.fovea.core.training.TrainingDefaults.Backbone(w.name(), w.arch(),
+                        w.preprocessing().inputSize()));
+    }
+
     public PublishedWeights require(String name) {
         return store.find(name).orElseThrow(() -> FoveaException.notFound("weights '" + name + "' are not installed"
                 + (store.list().isEmpty() ? " (none are: fovea weights import FILE --arch ARCH --name NAME)"
