@@ -206,7 +206,7 @@ final class RunsCommand {
         @Override
         public Integer call() {
             TrainingService.Outcome o = root.services().training().rerun(id, new TrainingProgress(output));
-            TrainCommand.report(output, o, json.on());
+            TrainCommand.report(output, o, json.on(), java.util.List.of());
             return 0;
         }
     }

@@ -11,6 +11,9 @@ import dev.fovea.core.project.Project;
 import dev.fovea.core.run.TrainingService;
 import dev.fovea.core.training.Evaluation;
 import dev.fovea.core.training.TrainSettings;
+import dev.fovea.core.training.TrainingDefaults;
+import dev.fovea.core.dataset.DatasetService;
+import dev.fovea.core.dataset.DatasetVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +32,9 @@ import picocli.CommandLine.Unmatched;
         "Train a classifier on a dataset version and record the run (settings, metrics, model, test "
                 + "evaluation).",
         "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: "
-                + "0.01); flags win: arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, "
+                + "0.01); flags win; settings given neither way are chosen from the dataset version's images (input "
+                + "size, network, epochs, batch, augmentation, class weights; each printed with its reason) or keep "
+                + "their defaults: arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, "
                 + "batch_size, optimizer (sgd|adam|adamw), lr, momentum, nesterov, weight_decay, schedule "
                 + "(cosine|step|constant), warmup_epochs, label_smoothing, class_weights (none|balanced), augment "
                 + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, cnn_convs, step_every, "
@@ -43,7 +48,11 @@ import picocli.CommandLine.Unmatched;
         "--queue records the run and puts it on the queue for the workers (fovea worker) instead of training here: "
                 + "it prints the run id at once; fovea runs wait RUN waits for it."},
         footerHeading = "%nExamples:%n", footer = {
+        "  # settings not given are chosen from the data and printed with a reason; without --dataset, the",
+        "  # latest version, frozen anew first when labels changed",
+        "  fovea train --project birds",
         "  fovea train --project birds --dataset 1",
+        "  fovea train --project birds --dataset 1 --fixed-defaults   # Fovea's fixed defaults instead",
         "  fovea train --project birds --dataset 1 --arch resnet18 --epochs 10 \\",
         "      --lr 0.001 --tag baseline",
         "  # settings from a file; flags win over it",
@@ -60,7 +69,11 @@ import picocli.CommandLine.Unmatched;
         "  fovea --db jdbc:postgresql://lab/fovea runs wait 12"})
 final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--project", paramLabel = "NAME") String project;
-    @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze)") Integer dataset;
+    @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze); without it, "
+            + "the latest, frozen anew first when the labels changed since") Integer dataset;
+    @Option(names = "--fixed-defaults", description = "Settings not given keep Fovea's fixed defaults instead of being "
+            + "chosen from the data (input size, network, epochs, batch, augmentation, class weights)")
+    boolean fixedDefaults;
     @Option(names = "--config", paramLabel = "FILE.yaml", description = "Training settings as a YAML map") Path config;
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the run (repeatable)") List<String> tags = new ArrayList<>();
     @Option(names = "--resume", paramLabel = "RUN", description = "Resume a killed or failed run") Long resume;
@@ -85,31 +98,68 @@ final class TrainCommand extends FoveaSubcommand {
             if (project != null || dataset != null) {
                 throw FoveaException.invalid("--resume takes the project and dataset from run " + resume + "; drop --project/--dataset");
             }
+            if (fixedDefaults) throw FoveaException.invalid("--fixed-defaults does not go with --resume: a resume keeps the run's settings");
             outcome = service.resume(resume, overrides, new TrainingProgress(output));
-        } else {
-            if (project == null || dataset == null) {
-                throw FoveaException.invalid("fovea train needs --project NAME and --dataset N (or --resume RUN)");
-            }
-            Project p = root.storage().projects().require(project);
-            TrainSettings settings = service.settings(overrides);
-            if (queue) return queue(service, p, settings, from);
-            outcome = service.train(p, dataset, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
+            report(output, outcome, json.on(), List.of());
+            return 0;
         }
-        report(output, outcome, json.on());
+        if (project == null) {
+            throw FoveaException.invalid("fovea train needs --project NAME (and --dataset N, or the labels are frozen"
+                    + " into a new version first when they changed), or --resume RUN");
+        }
+        Project p = root.storage().projects().require(project);
+        int version = dataset != null ? dataset : freezeIfChanged(p);
+        List<TrainingDefaults.Choice> chosen = fixedDefaults ? List.of()
+                : service.choices(p, version, overrides, root.services().weights().backbone().orElse(null));
+        if (!chosen.isEmpty()) {
+            output.info("Chosen from the data (give a flag or a --config key to set any of them):");
+            for (TrainingDefaults.Choice c : chosen) {
+                output.info(String.format(Locale.ROOT, "  --%-22s %s", c.key().replace('_', '-') + " " + c.value(), c.reason()));
+            }
+        }
+        Map<String, Object> all = new LinkedHashMap<>(TrainingDefaults.settings(chosen));
+        all.putAll(overrides);
+        TrainSettings settings = service.settings(all);
+        if (queue) return queue(service, p, version, settings, overrides.get("from"), chosen);
+        outcome = service.train(p, version, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
+        report(output, outcome, json.on(), chosen);
         return 0;
     }
 
-    private int queue(TrainingService service, Project p, TrainSettings settings, String from) {
+    /**
+     * The latest dataset version when the labels a freeze would take are those it holds; else a new version, split
+     * as the latest was (or 10% validation, 10% test, seed 42 for the first).
+     */
+    private int freezeIfChanged(Project p) {
+        DatasetService datasets = root.services().datasets();
+        List<DatasetVersion> versions = datasets.versions(p);
+        DatasetVersion last = versions.isEmpty() ? null : versions.get(versions.size() - 1);
+        DatasetService.Frozen f = last == null ? datasets.freeze(p, 0.1, 0.1, 42)
+                : datasets.freeze(p, last.validationFraction(), last.testFraction(), last.seed());
+        int n = f.version().number();
+        if (!f.created()) {
+            output.info("Dataset version " + n + ": the labels are as they were when it was frozen.");
+        } else {
+            output.info("Dataset version " + n + " frozen first (" + f.version().images() + " images): "
+                    + (last == null ? "the project had none" : "the labels changed since version " + last.number()) + ".");
+        }
+        return n;
+    }
+
+    private int queue(TrainingService service, Project p, int version, TrainSettings settings, String from,
+            List<TrainingDefaults.Choice> chosen) {
         if (from != null && !from.isBlank() && !from.contains(":")) {
             throw FoveaException.invalid("--queue: a worker on another computer cannot read the backbone file '" + from
                     + "' of this one; use --from run:ID, --from model:REF (a registered model) or --from weights:NAME (installed published weights) instead");
         }
-        Run run = service.queue(p, dataset, settings, RunAnnotations.checkTags(tags));
+        Run run = service.queue(p, version, settings, RunAnnotations.checkTags(tags));
         root.storage().runQueue().enqueue(run.id());
         if (json.on()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("run", run.id());
             doc.put("status", run.status().word());
+            doc.put("dataset", version);
+            doc.put("chosen", chosenJson(chosen));
             output.document(doc);
         } else {
             output.text("Run " + run.id() + " queued for the workers.");
@@ -118,11 +168,13 @@ final class TrainCommand extends FoveaSubcommand {
         return 0;
     }
 
-    static void report(Output output, TrainingService.Outcome o, boolean json) {
+    static void report(Output output, TrainingService.Outcome o, boolean json, List<TrainingDefaults.Choice> chosen) {
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("run", o.run().id());
             doc.put("status", o.run().status().word());
+            doc.put("dataset", o.run().datasetVersion());
+            doc.put("chosen", chosenJson(chosen));
             doc.put("test", o.test() == null ? null : RunViews.json(o.test()));
             doc.put("summary", o.run().summary());
             doc.put("params", o.run().params());
@@ -143,6 +195,19 @@ final class TrainCommand extends FoveaSubcommand {
         output.text(t.table());
         output.info("Next: fovea runs show " + o.run().id() + ", fovea evaluate " + o.run().id()
                 + " --baseline OTHER.csv, fovea predict --run " + o.run().id() + " FOLDER --csv OUT.csv");
+    }
+
+    /** The chosen settings as {@code --json} lists them: key, value (as the run records it) and reason. */
+    private static List<Map<String, String>> chosenJson(List<TrainingDefaults.Choice> chosen) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (TrainingDefaults.Choice c : chosen) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("key", c.key());
+            m.put("value", c.value());
+            m.put("reason", c.reason());
+            out.add(m);
+        }
+        return out;
     }
 
     /** Setting flags: {@code --key value} or {@code --key=value}, dashes or underscores. */

@@ -22,7 +22,7 @@ final class TrainQueuedCommand extends FoveaSubcommand {
         ParentWatch.start();
         Optional<TrainingService.Outcome> done = root.services().training().trainQueued(runId, new TrainingProgress(output));
         if (done.isEmpty()) output.info("run " + runId + " has ended already; nothing to train");
-        else TrainCommand.report(output, done.get(), false);
+        else TrainCommand.report(output, done.get(), false, java.util.List.of());
         return 0;
     }
 }

@@ -54,6 +54,53 @@ class TrainingCommandsIT {
         return out;
     }
 
+    /** Settings left open are chosen from the data and printed with a reason; without --dataset the labels are frozen first. */
+    @Test
+    void settingsNotGivenAreChosenFromTheDataAndChangedLabelsAreFrozenFirst() throws Exception {
+        importFashion(cwd, 12, Set.of(0, 1, 7));
+        CliRun first = fovea(cwd, "train", "--project", "fm", "--epochs", "1", "--json");
+        assertThat(first.exitCode()).as(first.stderr()).isZero();
+        assertThat(first.stderr()).contains("Dataset version 1 frozen first (36 images): the project had none.")
+                .contains("Chosen from the data")
+                .containsPattern("--input-size 32 +input 32 px: median image 28x28 \\(not enlarged past 32 px\\)")
+                .containsPattern("--batch-size 16 +batch 16: \\d+ training images \\(so that an epoch has several steps\\)");
+        JsonNode doc = first.json();
+        assertThat(doc.get("dataset").asInt()).isEqualTo(1);
+        Map<String, String> chosen = new HashMap<>();
+        for (JsonNode c : doc.get("chosen")) {
+            assertThat(c.get("reason").asText()).isNotBlank();
+            chosen.put(c.get("key").asText(), c.get("value").asText());
+        }
+        assertThat(chosen).containsEntry("input_size", "32").containsEntry("cnn_blocks", "3")
+                .containsEntry("cnn_convs", "1").containsEntry("batch_size", "16").containsEntry("arch", "small-cnn")
+                .doesNotContainKey("epochs"); // given
+        assertThat(doc.get("params").get("input_size").asText()).isEqualTo("32");
+        assertThat(doc.get("params").get("batch_size").asText()).isEqualTo("16");
+        assertThat(doc.get("params").get("epochs").asText()).isEqualTo("1");
+
+        // Same labels: the latest version again; a given setting is not chosen.
+        CliRun same = fovea(cwd, "train", "--project", "fm", "--epochs", "1", "--input-size", "28", "--json");
+        assertThat(same.exitCode()).as(same.stderr()).isZero();
+        assertThat(same.stderr()).contains("Dataset version 1: the labels are as they were when it was frozen.");
+        assertThat(same.json().get("dataset").asInt()).isEqualTo(1);
+        assertThat(same.json().get("chosen").toString()).doesNotContain("input_size");
+        assertThat(same.json().get("params").get("input_size").asText()).isEqualTo("28");
+
+        // More images: a new version, split as the latest was.
+        FashionMnist.writePngTree(FashionMnist.balanced(true, 16, Set.of(0, 1, 7)), cwd.resolve("more"));
+        assertThat(fovea(cwd, "import", "more", "--project", "fm").exitCode()).isZero();
+        CliRun changed = fovea(cwd, "train", "--project", "fm", "--epochs", "1", "--fixed-defaults", "--json");
+        assertThat(changed.exitCode()).as(changed.stderr()).isZero();
+        assertThat(changed.stderr()).contains("Dataset version 2 frozen first (48 images): the labels changed since version 1.")
+                .doesNotContain("Chosen from the data");
+        assertThat(changed.json().get("chosen")).isEmpty();
+        assertThat(changed.json().get("params").get("input_size").asText()).isEqualTo("64"); // TrainSettings.DEFAULTS
+        JsonNode versions = fovea(cwd, "dataset", "list", "--project", "fm", "--json").json();
+        assertThat(versions.toString()).contains("\"validation_fraction\":0.1").doesNotContain("0.15");
+        assertThat(fovea(cwd, "train", "--resume", "1", "--fixed-defaults").stderr())
+                .contains("--fixed-defaults does not go with --resume");
+    }
+
     @Test
     void trainsRecordsEvaluatesPredictsAndReruns() throws Exception {
         importFashion(cwd, 60, Set.of(0, 1, 7, 8));
