@@ -90,6 +90,8 @@ class PublishedWeightsIT {
         }
     }
 
+    // One epoch, everything trained from the first step: with PyTorch's initialisation a ResNet-18 from scratch
+    // reaches 0.85 in two epochs here, as much as the start gives, so only a short run shows what the start is worth.
     @Test
     void a_network_trained_in_pytorch_on_classes_0_to_4_transfers_to_5_to_9_better_than_from_scratch(
             @TempDir Path a, @TempDir Path b) {
@@ -97,12 +99,12 @@ class PublishedWeightsIT {
         assertThat(c.headClasses()).isEqualTo(5);
         List<String> outputs = List.of("o0", "o1", "o2", "o3", "o4");
         TrainSettings base = TrainSettings.parse(Map.ofEntries(Map.entry("arch", "resnet18"), Map.entry("input_size", 32),
-                Map.entry("epochs", 2), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
+                Map.entry("epochs", 1), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
                 Map.entry("weight_decay", 0.01), Map.entry("augment", "none"), Map.entry("early_stopping_patience", 0),
                 Map.entry("finetune_lr_factor", 1.0), Map.entry("seed", 11)));
         TrainedModel published = new TrainedModel(base, outputs, Preprocessing.imagenet(32), c.weights(), 0, 0, false, 0);
         TransferLearningIT.load();
-        TrainSettings transfer = base.with(Map.of("from", "weights:fmnist-0to4", "freeze_epochs", 1));
+        TrainSettings transfer = base.with(Map.of("from", "weights:fmnist-0to4", "freeze_epochs", 0));
         TrainedModel transferred = engine.train(new TrainingJob(transfer, TransferLearningIT.CLASSES, TransferLearningIT.TRAIN,
                 TransferLearningIT.VALIDATION, TransferLearningIT.IMAGES::get, a, published), new TrainingListener() {});
         TrainedModel scratch = engine.train(new TrainingJob(base, TransferLearningIT.CLASSES, TransferLearningIT.TRAIN,
