@@ -90,8 +90,9 @@ class PublishedWeightsIT {
         }
     }
 
-    // One epoch, everything trained from the first step: with PyTorch's initialisation a ResNet-18 from scratch
-    // reaches 0.85 in two epochs here, as much as the start gives, so only a short run shows what the start is worth.
+    // 20 images a class, 2 epochs, nothing frozen: with PyTorch's initialisation a ResNet-18 from scratch reached
+    // 0.85 on all 50 a class in 2 epochs, as much as the start gives, so only a small set shows what the start is
+    // worth (0.855 against 0.774 here; oneDNN's 2-thread backward moves either by a few points from run to run).
     @Test
     void a_network_trained_in_pytorch_on_classes_0_to_4_transfers_to_5_to_9_better_than_from_scratch(
             @TempDir Path a, @TempDir Path b) {
@@ -99,15 +100,18 @@ class PublishedWeightsIT {
         assertThat(c.headClasses()).isEqualTo(5);
         List<String> outputs = List.of("o0", "o1", "o2", "o3", "o4");
         TrainSettings base = TrainSettings.parse(Map.ofEntries(Map.entry("arch", "resnet18"), Map.entry("input_size", 32),
-                Map.entry("epochs", 1), Map.entry("batch_size", 25), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
+                Map.entry("epochs", 2), Map.entry("batch_size", 10), Map.entry("optimizer", "adamw"), Map.entry("lr", 0.001),
                 Map.entry("weight_decay", 0.01), Map.entry("augment", "none"), Map.entry("early_stopping_patience", 0),
                 Map.entry("finetune_lr_factor", 1.0), Map.entry("seed", 11)));
         TrainedModel published = new TrainedModel(base, outputs, Preprocessing.imagenet(32), c.weights(), 0, 0, false, 0);
         TransferLearningIT.load();
+        Map<Integer, Integer> seen = new java.util.HashMap<>();
+        List<dev.fovea.core.training.Example> train = TransferLearningIT.TRAIN.stream()
+                .filter(e -> seen.merge(e.label(), 1, Integer::sum) <= 20).toList();
         TrainSettings transfer = base.with(Map.of("from", "weights:fmnist-0to4", "freeze_epochs", 0));
-        TrainedModel transferred = engine.train(new TrainingJob(transfer, TransferLearningIT.CLASSES, TransferLearningIT.TRAIN,
+        TrainedModel transferred = engine.train(new TrainingJob(transfer, TransferLearningIT.CLASSES, train,
                 TransferLearningIT.VALIDATION, TransferLearningIT.IMAGES::get, a, published), new TrainingListener() {});
-        TrainedModel scratch = engine.train(new TrainingJob(base, TransferLearningIT.CLASSES, TransferLearningIT.TRAIN,
+        TrainedModel scratch = engine.train(new TrainingJob(base, TransferLearningIT.CLASSES, train,
                 TransferLearningIT.VALIDATION, TransferLearningIT.IMAGES::get, b), new TrainingListener() {});
         Evaluation withWeights = TransferLearningIT.test(transferred), fromScratch = TransferLearningIT.test(scratch);
         McNemar paired = McNemar.test(withWeights.correct(), fromScratch.correct());
