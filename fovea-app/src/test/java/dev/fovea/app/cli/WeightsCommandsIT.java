@@ -144,6 +144,24 @@ class WeightsCommandsIT {
         assertThat(trialRuns.get(0).get("params").get("arch").asText()).isEqualTo("resnet18");
         assertThat(trialRuns.get(0).get("params").get("input_size").asText()).isEqualTo("32");
         assertThat(trialRuns.get(0).get("params").get("from").asText()).isEqualTo("weights:fm04");
+
+        // A run that names no network starts from the installed weights when the images are large enough for them
+        // (--queue: the choice is made and recorded without training).
+        CliRun tiny = fovea(cwd, "train", "--project", "fm", "--dataset", "1", "--queue", "--json");
+        assertThat(tiny.exitCode()).as(tiny.stderr()).isZero();
+        assertThat(tiny.json().get("chosen").toString()).contains("network small-cnn from scratch: the median image 28x28"
+                + " is too small for the installed weights 'fm04'");
+        assertThat(fovea(cwd, "import", CliRun.repoRoot().resolve("samples/emoji/images").toString(), "--project", "emoji",
+                "--create").exitCode()).isZero();
+        CliRun emoji = fovea(cwd, "train", "--project", "emoji", "--queue", "--json");
+        assertThat(emoji.exitCode()).as(emoji.stderr()).isZero();
+        assertThat(emoji.stderr()).contains("--from weights:fm04").contains("start from the installed weights 'fm04' (resnet18)");
+        JsonNode queued = fovea(cwd, "runs", "show", emoji.json().get("run").asText(), "--json").json().get("params");
+        assertThat(queued.get("from").asText()).isEqualTo("weights:fm04");
+        assertThat(queued.get("arch").asText()).isEqualTo("resnet18");
+        assertThat(queued.get("input_size").asText()).isEqualTo("32");
+        assertThat(queued.get("epochs").asText()).isEqualTo("10");
+        assertThat(queued.get("mean").asText()).isEqualTo("0.5,0.5,0.5");
     }
 
     @Test

@@ -80,7 +80,8 @@ public final class TrainingService {
 
     /**
      * Settings from what a user gave (flags, a config file, a trial's parameters): on the defaults, except that a run
-     * {@code from: weights:NAME} takes the weights' architecture, input size, mean and std unless it sets them.
+     * {@code from: weights:NAME} takes the weights' architecture, input size, mean and std unless it sets them, and
+     * a run {@code from: run:ID} or {@code model:REF} the network's architecture and shape.
      */
     public TrainSettings settings(Map<String, ?> given) {
         Map<String, Object> all = new java.util.LinkedHashMap<>();
@@ -94,7 +95,29 @@ public final class TrainingService {
             }
             published.forEach(all::putIfAbsent);
         }
+        if (all.get("from") instanceof String from) networkOf(from.trim()).forEach(all::putIfAbsent);
         return TrainSettings.parse(all);
+    }
+
+    /**
+     * The network settings of the run or registered model that {@code from} names ({@code arch}, and the small CNN's
+     * shape), which a run from it must share; empty for other sources, and where the source cannot be read (the
+     * run's own checks then name the problem).
+     */
+    private Map<String, String> networkOf(String from) {
+        TrainSettings source;
+        try {
+            if (from.startsWith("run:")) source = TrainSettings.parse(models.require(Long.parseLong(from.substring(4).trim())).params());
+            else if (from.startsWith("model:")) source = sources.registered(from.substring(6).trim()).settings();
+            else return Map.of();
+        } catch (FoveaException | NumberFormatException e) {
+            return Map.of();
+        }
+        Map<String, String> all = source.toMap(), out = new java.util.LinkedHashMap<>();
+        for (String k : source.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks", "cnn_convs") : List.of("arch")) {
+            out.put(k, all.get(k));
+        }
+        return out;
     }
 
     /**
