@@ -4,6 +4,7 @@ import dev.fovea.core.FoveaException;
 import dev.fovea.core.checks.Curation;
 import dev.fovea.core.checks.CurationStore;
 import dev.fovea.core.checks.Flag;
+import dev.fovea.core.checks.Fingerprint;
 import dev.fovea.core.checks.ImageMetrics;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,7 +40,8 @@ public final class JdbcCurationStore implements CurationStore {
     private static final int BATCH = 1000;
     private static final String METRIC_COLUMNS =
             "sharpness, brightness, dark_fraction, bright_fraction, contrast, entropy, phash, width, height,"
-            + " background_fraction, subject_brightness, subject_dark_fraction, subject_bright_fraction, subject_contrast";
+            + " background_fraction, subject_brightness, subject_dark_fraction, subject_bright_fraction, subject_contrast,"
+            + " fingerprint";
 
     /** Curation changes of at least this many images refresh PostgreSQL's statistics of the image table. */
     private static final int ANALYZE_AFTER_ROWS = 1000;
@@ -63,10 +65,11 @@ public final class JdbcCurationStore implements CurationStore {
             Jdbc.update(c, "DELETE FROM image_metrics WHERE project_id = ? AND sha256 = ?", projectId, sha256);
             try {
                 return Jdbc.update(c, "INSERT INTO image_metrics (project_id, sha256, " + METRIC_COLUMNS
-                        + ", measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", projectId, sha256,
+                        + ", measured_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", projectId, sha256,
                         m.sharpness(), m.brightness(), m.darkFraction(), m.brightFraction(), m.contrast(), m.entropy(),
                         m.perceptualHash(), m.width(), m.height(), m.subject().background(), m.subject().brightness(),
-                        m.subject().darkFraction(), m.subject().brightFraction(), m.subject().contrast(), now);
+                        m.subject().darkFraction(), m.subject().brightFraction(), m.subject().contrast(),
+                        m.fingerprint() == null ? null : m.fingerprint().bytes(), now);
             } catch (SQLException e) {
                 if (SqlErrors.isMissingReference(e)) throw noSuchImage(projectId, sha256);
                 throw e;
@@ -79,14 +82,17 @@ public final class JdbcCurationStore implements CurationStore {
         Map<String, ImageMetrics> out = new LinkedHashMap<>();
         jdbc.query("SELECT m.sha256, m." + METRIC_COLUMNS.replace(", ", ", m.")
                 + " FROM image_metrics m JOIN image i ON i.project_id = m.project_id AND i.sha256 = m.sha256"
-                // Rows measured before V8 have no subject figures: left out, they are measured again.
-                + " WHERE m.project_id = ? AND m.subject_brightness IS NOT NULL ORDER BY i.seq",
+                // Rows measured before V8 have no subject figures, before V18 no fingerprint: left out, they are
+                // measured again.
+                + " WHERE m.project_id = ? AND m.subject_brightness IS NOT NULL AND m.fingerprint IS NOT NULL"
+                + " ORDER BY i.seq",
                 rs -> out.put(rs.getString("sha256"), new ImageMetrics(rs.getDouble("sharpness"),
                         rs.getDouble("brightness"), rs.getDouble("dark_fraction"), rs.getDouble("bright_fraction"),
                         rs.getDouble("contrast"), rs.getDouble("entropy"), rs.getLong("phash"), rs.getInt("width"),
                         rs.getInt("height"), new ImageMetrics.Subject(rs.getDouble("background_fraction"),
                                 rs.getDouble("subject_brightness"), rs.getDouble("subject_dark_fraction"),
-                                rs.getDouble("subject_bright_fraction"), rs.getDouble("subject_contrast")))),
+                                rs.getDouble("subject_bright_fraction"), rs.getDouble("subject_contrast")),
+                        Fingerprint.of(rs.getBytes("fingerprint")))),
                 projectId);
         return out;
     }

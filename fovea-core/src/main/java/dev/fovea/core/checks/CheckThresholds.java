@@ -24,10 +24,11 @@ public record CheckThresholds(
         double lowEntropy,
         double oddAreaFactor,
         double oddAspectFactor,
-        int nearDuplicateBits) {
+        int nearDuplicateBits,
+        double nearDuplicateSimilarity) {
 
     public static final CheckThresholds DEFAULTS = new CheckThresholds(3.5, 30, 1000, 0.10, 0.25, 0.97, 0.80, 0.50, 0.88,
-            0.02, 0.5, 4.0, 1.6, 10);
+            0.02, 0.5, 4.0, 1.6, 6, 0.97);
 
     /** At least this many images before a project's own distribution is trusted; fewer use the absolute bounds. */
     public static final int MIN_IMAGES_FOR_OUTLIERS = 8;
@@ -42,6 +43,9 @@ public record CheckThresholds(
         if (oddAreaFactor <= 1) throw bad("odd_area_factor", oddAreaFactor, "must be above 1");
         if (oddAspectFactor <= 1) throw bad("odd_aspect_factor", oddAspectFactor, "must be above 1");
         if (nearDuplicateBits < 0 || nearDuplicateBits > 16) throw bad("near_duplicate_bits", nearDuplicateBits, "must be 0 to 16");
+        if (!(nearDuplicateSimilarity >= NearDuplicates.LOWEST_SIMILARITY && nearDuplicateSimilarity <= 1)) {
+            throw bad("near_duplicate_similarity", nearDuplicateSimilarity, "must be " + NearDuplicates.LOWEST_SIMILARITY + " to 1");
+        }
     }
 
     public Map<String, String> toMap() {
@@ -60,6 +64,7 @@ public record CheckThresholds(
         m.put("odd_area_factor", num(oddAreaFactor));
         m.put("odd_aspect_factor", num(oddAspectFactor));
         m.put("near_duplicate_bits", Integer.toString(nearDuplicateBits));
+        m.put("near_duplicate_similarity", num(nearDuplicateSimilarity));
         return m;
     }
 
@@ -75,7 +80,7 @@ public record CheckThresholds(
         return new CheckThresholds(d(m, "outlier_mads"), d(m, "blur_always"), d(m, "blur_never"), d(m, "dark_always"),
                 d(m, "dark_never"), d(m, "bright_always"), d(m, "bright_never"), d(m, "clipped_never"), d(m, "subject_bright_never"),
                 d(m, "low_contrast"), d(m, "low_entropy"), d(m, "odd_area_factor"), d(m, "odd_aspect_factor"),
-                (int) d(m, "near_duplicate_bits"));
+                (int) d(m, "near_duplicate_bits"), d(m, "near_duplicate_similarity"));
     }
 
     private static double d(Map<String, String> m, String key) {

@@ -111,61 +111,48 @@ public final class FlagRules {
             }
             if (!found.isEmpty()) flags.put(img.sha256(), found);
         }
-        nearDuplicates(images, t.nearDuplicateBits(), flags);
+        nearDuplicates(images, t, flags);
         return flags;
     }
 
     /**
-     * Leader grouping: in import order, an image whose hash is within {@code maxBits} of an earlier original is
-     * flagged as a near duplicate of the nearest such original (the earliest on a tie); otherwise it is an original
-     * itself. Unlike joining every close pair transitively, look-alike chains (A near B near C ...) cannot merge
-     * distinct pictures into one giant group: on 10,000 clip-art images the transitive version's largest group held
-     * 2,238 images and its pairwise precision was 0.001 (bench/results/checks-*.txt).
+     * Near duplicates by {@link NearDuplicates}: in import order, an image that matches an earlier original is
+     * flagged as a near duplicate of the most alike such original; otherwise it is an original itself. Unlike joining
+     * every close pair transitively, look-alike chains (A near B near C ...) cannot merge distinct pictures into one
+     * giant group: on 10,000 clip-art images the transitive version's largest group held 2,238 images and its
+     * pairwise precision was 0.001 (bench/results/checks-*.txt).
      */
-    private static void nearDuplicates(List<Measured> images, int maxBits, Map<String, List<Flag>> flags) {
-        long[] hashes = images.stream().mapToLong(i -> i.metrics().perceptualHash()).toArray();
-        if (hashes.length >= (1 << 24)) throw new IllegalStateException("near-duplicate search is limited to 16M images");
-        // Every close pair (i < j) as one long: j, then the distance, then i. Sorted, the pairs of each image come
-        // together with its closest (then earliest) earlier image first.
-        List<long[]> chunks = new ArrayList<>();
-        long[][] current = {new long[1 << 16]};
-        int[] fill = {0};
-        new NearDuplicateIndex(hashes).forEachPair(maxBits, (i, j, d) -> {
-            if (lowInformation(images.get(i)) || lowInformation(images.get(j))) return; // blank images all look alike
-            if (fill[0] == current[0].length) {
-                chunks.add(current[0]);
-                current[0] = new long[1 << 16];
-                fill[0] = 0;
-            }
-            current[0][fill[0]++] = ((long) j << 32) | ((long) d << 24) | i;
-        });
-        long[] pairs = new long[chunks.size() * (1 << 16) + fill[0]];
-        int at = 0;
-        for (long[] c : chunks) {
-            System.arraycopy(c, 0, pairs, at, c.length);
-            at += c.length;
+    private static void nearDuplicates(List<Measured> images, CheckThresholds t, Map<String, List<Flag>> flags) {
+        List<Fingerprint> prints = new ArrayList<>(images.size());
+        for (Measured m : images) prints.add(lowInformation(m) ? null : m.metrics().fingerprint()); // blanks all look alike
+        for (NearDuplicates.Copy c : NearDuplicates.find(prints, t.nearDuplicateBits(), t.nearDuplicateSimilarity())) {
+            Measured copy = images.get(c.copy()), original = images.get(c.original());
+            flags.computeIfAbsent(copy.sha256(), k -> new ArrayList<>()).add(new Flag(Flag.Name.NEAR_DUPLICATE,
+                    clamp01(c.match().similarity()), String.format(Locale.ROOT, "Nearly the same picture as %s: %s"
+                            + " (thumbnails %.3f alike, %d of 64 hash bits differ).", original.path(),
+                            differences(copy.metrics(), original.metrics(), c.match()), c.match().similarity(), c.bits()),
+                    original.sha256()));
         }
-        System.arraycopy(current[0], 0, pairs, at, fill[0]);
-        Arrays.sort(pairs);
-        boolean[] copy = new boolean[hashes.length];
-        for (int p = 0; p < pairs.length; ) {
-            int j = (int) (pairs[p] >>> 32);
-            int best = -1, bestBits = 0;
-            for (; p < pairs.length && (int) (pairs[p] >>> 32) == j; p++) {
-                int i = (int) (pairs[p] & 0xFFFFFF);
-                if (best < 0 && !copy[i]) {
-                    best = i;
-                    bestBits = (int) ((pairs[p] >>> 24) & 0xFF);
-                }
-            }
-            if (best < 0) continue;
-            copy[j] = true;
-            Measured original = images.get(best);
-            flags.computeIfAbsent(images.get(j).sha256(), k -> new ArrayList<>()).add(new Flag(Flag.Name.NEAR_DUPLICATE,
-                    clamp01(1 - bestBits / 64.0), String.format(Locale.ROOT, "Nearly the same picture as %s (%d of 64"
-                            + " perceptual-hash bits differ): probably re-encoded, resized, cropped or brightened.",
-                            original.path(), bestBits), original.sha256()));
-        }
+    }
+
+    /** How a copy differs from its original, in words: its frame, its size, its brightness, or only its encoding. */
+    static String differences(ImageMetrics copy, ImageMetrics original, Fingerprint.Match match) {
+        List<String> parts = new ArrayList<>();
+        // The copy's whole frame matched the original's crop at SCALES[s]: the copy shows that much of it.
+        double frame = Fingerprint.SCALES[match.otherScale()] / Fingerprint.SCALES[match.thisScale()];
+        if (frame < 0.99) parts.add(String.format(Locale.ROOT, "cropped to about %.0f%% of its frame", 100 * frame));
+        else if (frame > 1.01) parts.add(String.format(Locale.ROOT, "shows more around it (the original is about %.0f%%"
+                + " of this frame)", 100 / frame));
+        double width = (double) copy.width() / (original.width() * frame);
+        if (Math.abs(width - 1) > 0.03) parts.add(String.format(Locale.ROOT, "%s to %dx%d from %dx%d",
+                width < 1 ? "shrunk" : "enlarged", copy.width(), copy.height(), original.width(), original.height()));
+        else if (Math.abs(copy.aspectRatio() / original.aspectRatio() - 1) > 0.1) parts.add(String.format(Locale.ROOT,
+                "stretched to %dx%d from %dx%d", copy.width(), copy.height(), original.width(), original.height()));
+        double brighter = copy.fingerprint().meanGrey(match.thisScale()) - original.fingerprint().meanGrey(match.otherScale());
+        if (Math.abs(brighter) >= 0.015) parts.add(String.format(Locale.ROOT, "%s by %.0f%% grey",
+                brighter > 0 ? "brighter" : "darker", 100 * Math.abs(brighter)));
+        if (parts.isEmpty()) return "the same frame and size, only saved again: re-encoded or converted";
+        return String.join(", ", parts);
     }
 
     /** The mean grey level of the plain background alone, from the whole picture's and the subject's. */

@@ -14,9 +14,12 @@ package dev.fovea.core.checks;
  * @param perceptualHash 64-bit DCT hash (pHash): near-identical pictures have hashes a few bits apart
  * @param subject the exposure of the picture without its plain background, which the dark and overexposed checks
  *     judge: a white (or black) backdrop behind a product or an icon says nothing about the exposure
+ * @param fingerprint what near-duplicate search compares (hashes and thumbnails of the picture and centred crops of
+ *     it); null only for metrics made up by hand, which near-duplicate search leaves out
  */
 public record ImageMetrics(double sharpness, double brightness, double darkFraction, double brightFraction,
-        double contrast, double entropy, long perceptualHash, int width, int height, Subject subject) {
+        double contrast, double entropy, long perceptualHash, int width, int height, Subject subject,
+        Fingerprint fingerprint) {
 
     /**
      * The exposure of what is in front of a plain background (clip art, product shots, cut-outs), or of the whole
@@ -26,6 +29,13 @@ public record ImageMetrics(double sharpness, double brightness, double darkFract
      */
     public record Subject(double background, double brightness, double darkFraction, double brightFraction,
             double contrast) {}
+
+    /** Metrics without a fingerprint. */
+    public ImageMetrics(double sharpness, double brightness, double darkFraction, double brightFraction,
+            double contrast, double entropy, long perceptualHash, int width, int height, Subject subject) {
+        this(sharpness, brightness, darkFraction, brightFraction, contrast, entropy, perceptualHash, width, height,
+                subject, null);
+    }
 
     /** Metrics of a picture without a plain background: its subject is all of it. */
     public ImageMetrics(double sharpness, double brightness, double darkFraction, double brightFraction,

@@ -24,7 +24,7 @@ public final class MetricsCalculator {
         BufferedImage small = onWhite(scale < 1.0 ? resize(image, aw, ah) : image);
         float[] grey = new float[aw * ah];
         boolean[] opaque = new boolean[aw * ah];
-        int[] rgb = small.getRGB(0, 0, aw, ah, null, 0, aw);
+        int[] rgb = argb(small);
         boolean hasAlpha = small.getColorModel().hasAlpha();
         int counted = 0;
         double sum = 0, sumSq = 0;
@@ -45,7 +45,8 @@ public final class MetricsCalculator {
             histogram[Math.min(63, (int) (g * 64))]++;
         }
         if (counted == 0) { // fully transparent: nothing to see
-            return new ImageMetrics(0, 0, 0, 0, 0, 0, 0L, w, h);
+            return new ImageMetrics(0, 0, 0, 0, 0, 0, 0L, w, h, new ImageMetrics.Subject(0, 0, 0, 0, 0),
+                    Fingerprint.compute(image));
         }
         double mean = sum / counted;
         double contrast = Math.sqrt(Math.max(0, sumSq / counted - mean * mean));
@@ -61,7 +62,10 @@ public final class MetricsCalculator {
         }
         stretch(grey, opaque, counted);
         return new ImageMetrics(laplacianVariance(grey, opaque, aw, ah), mean, (double) dark / counted,
-                (double) bright / counted, contrast, entropy, perceptualHash(image), w, h, subject);
+                (double) bright / counted, contrast, entropy, perceptualHash(image), w, h, subject,
+                // A picture measured at its own size lends its pixels (already on white); a larger one is shrunk
+                // by averaging for the fingerprint, where the 256 px copy above was sampled.
+                scale < 1.0 ? Fingerprint.compute(image) : Fingerprint.compute(rgb, aw, ah, false));
     }
 
     /** Share of the border that must be one colour before it is taken for a plain background. */
@@ -248,6 +252,23 @@ public final class MetricsCalculator {
             current = resize(current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
         }
         return current;
+    }
+
+    /**
+     * The pixels as packed ARGB, like {@link BufferedImage#getRGB}, but read straight from the raster for the
+     * packed-int types (getRGB converts each pixel through the colour model, which cost milliseconds an image).
+     */
+    static int[] argb(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight(), type = image.getType();
+        if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB)
+                && image.getRaster().getDataBuffer() instanceof java.awt.image.DataBufferInt data
+                && image.getRaster().getParent() == null && data.getNumBanks() == 1
+                && data.getData().length == w * h) {
+            int[] out = data.getData().clone();
+            if (type == BufferedImage.TYPE_INT_RGB) for (int i = 0; i < out.length; i++) out[i] |= 0xFF000000;
+            return out;
+        }
+        return image.getRGB(0, 0, w, h, null, 0, w);
     }
 
     private static BufferedImage onWhite(BufferedImage image) {

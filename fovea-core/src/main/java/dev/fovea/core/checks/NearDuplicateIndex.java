@@ -2,30 +2,32 @@ package dev.fovea.core.checks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Finds all pairs of 64-bit hashes within a Hamming distance, without comparing all pairs: multi-index hashing.
- * The hash is cut into 4 blocks of 16 bits; two hashes within distance d agree within distance floor(d/4) on at
- * least one block (pigeonhole), so each hash only looks in the buckets of its blocks' near variants.
+ * Finds 64-bit hashes within a Hamming distance without comparing all pairs: multi-index hashing. The hash is cut
+ * into 4 blocks of 16 bits; two hashes within distance d agree within distance floor(d/4) on at least one block
+ * (pigeonhole), so a query only looks in the buckets of its blocks' near variants. Each block's buckets are one
+ * sorted array with offsets (65,536 + 1 of them), not a map: a lookup is two array reads.
  */
 public final class NearDuplicateIndex {
     private static final int BLOCKS = 4;
+    private static final int KEYS = 1 << 16;
     private final long[] hashes;
-    private final Map<Integer, int[]>[] tables;
+    private final int[][] offsets = new int[BLOCKS][];
+    private final int[][] members = new int[BLOCKS][];
 
-    @SuppressWarnings("unchecked")
     public NearDuplicateIndex(long[] hashes) {
         this.hashes = hashes;
-        this.tables = new Map[BLOCKS];
         for (int b = 0; b < BLOCKS; b++) {
-            Map<Integer, List<Integer>> buckets = new HashMap<>();
-            for (int i = 0; i < hashes.length; i++) buckets.computeIfAbsent(block(hashes[i], b), k -> new ArrayList<>()).add(i);
-            Map<Integer, int[]> table = new HashMap<>(buckets.size() * 2);
-            buckets.forEach((k, v) -> table.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-            tables[b] = table;
+            int[] start = new int[KEYS + 1];
+            for (long h : hashes) start[block(h, b) + 1]++;
+            for (int k = 0; k < KEYS; k++) start[k + 1] += start[k];
+            int[] fill = Arrays.copyOf(start, KEYS);
+            int[] ids = new int[hashes.length];
+            for (int i = 0; i < hashes.length; i++) ids[fill[block(hashes[i], b)]++] = i; // ascending ids per bucket
+            offsets[b] = start;
+            members[b] = ids;
         }
     }
 
@@ -35,25 +37,50 @@ public final class NearDuplicateIndex {
 
     /** Calls {@code pairs} once for each pair (i &lt; j) of hashes at most {@code maxBits} apart. */
     public void forEachPair(int maxBits, PairConsumer pairs) {
-        int radius = maxBits / BLOCKS;
-        int[] variants = variants(radius);
-        long[] seen = new long[(hashes.length + 63) / 64];
-        List<Integer> touched = new ArrayList<>();
+        Query q = new Query(maxBits);
         for (int i = 0; i < hashes.length; i++) {
+            int self = i;
+            q.near(hashes[i], j -> j > self, (j, d) -> pairs.accept(self, j, d));
+            q.reset();
+        }
+    }
+
+    /** A reusable search; {@link #reset()} between query images lets one image ask with several hashes. */
+    public final class Query {
+        private final int maxBits;
+        private final int[] variants;
+        private final long[] seen = new long[(hashes.length + 63) / 64];
+        private final List<Integer> touched = new ArrayList<>();
+
+        public Query(int maxBits) {
+            this.maxBits = maxBits;
+            this.variants = variants(maxBits / BLOCKS);
+        }
+
+        /**
+         * Calls {@code found} with each indexed hash at most maxBits from {@code hash} that {@code wanted} accepts
+         * and that was not found since the last reset, and its distance.
+         */
+        public void near(long hash, java.util.function.IntPredicate wanted, Found found) {
             for (int b = 0; b < BLOCKS; b++) {
-                int key = block(hashes[i], b);
+                int key = block(hash, b);
+                int[] start = offsets[b], ids = members[b];
                 for (int flip : variants) {
-                    int[] bucket = tables[b].get(key ^ flip);
-                    if (bucket == null) continue;
-                    for (int j : bucket) {
-                        if (j <= i || (seen[j >>> 6] & (1L << j)) != 0) continue;
+                    int k = key ^ flip;
+                    for (int p = start[k], end = start[k + 1]; p < end; p++) {
+                        int j = ids[p];
+                        if ((seen[j >>> 6] & (1L << j)) != 0 || !wanted.test(j)) continue;
+                        int distance = Long.bitCount(hash ^ hashes[j]);
+                        if (distance > maxBits) continue; // may still be near to another hash of the same query image
                         seen[j >>> 6] |= 1L << j;
                         touched.add(j);
-                        int distance = Long.bitCount(hashes[i] ^ hashes[j]);
-                        if (distance <= maxBits) pairs.accept(i, j, distance);
+                        found.accept(j, distance);
                     }
                 }
             }
+        }
+
+        public void reset() {
             for (int j : touched) seen[j >>> 6] &= ~(1L << j);
             touched.clear();
         }
@@ -62,14 +89,17 @@ public final class NearDuplicateIndex {
     /** All 16-bit masks with at most {@code radius} bits set. */
     static int[] variants(int radius) {
         List<Integer> out = new ArrayList<>();
-        for (int m = 0; m < (1 << 16); m++) if (Integer.bitCount(m) <= radius) out.add(m);
-        int[] arr = out.stream().mapToInt(Integer::intValue).toArray();
-        Arrays.sort(arr);
-        return arr;
+        for (int m = 0; m < KEYS; m++) if (Integer.bitCount(m) <= radius) out.add(m);
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     @FunctionalInterface
     public interface PairConsumer {
         void accept(int i, int j, int distance);
+    }
+
+    @FunctionalInterface
+    public interface Found {
+        void accept(int j, int distance);
     }
 }

@@ -121,22 +121,6 @@ class FlagRulesTest {
     }
 
     @Test
-    void lookAlikeChainsDoNotMergeDistinctPictures() {
-        // A, B six bits from A, C six bits from B but twelve from A: B copies A; C is no copy of a copy.
-        ImageMetrics base = project.get(0).metrics();
-        long a = 0x0123_4567_89AB_CDEFL, b = a ^ 0b111111L, c = b ^ (0b111111L << 20);
-        List<Measured> chain = List.of(measured("a", base, a), measured("b", base, b), measured("c", base, c));
-        Map<String, List<Flag>> f = FlagRules.apply(chain, CheckThresholds.fromMap(Map.of("near_duplicate_bits", "8")));
-        assertThat(f.get("b")).extracting(Flag::ofSha256).containsExactly("a");
-        assertThat(f).doesNotContainKey("c").doesNotContainKey("a");
-    }
-
-    private static Measured measured(String name, ImageMetrics m, long hash) {
-        return new Measured(name, name, new ImageMetrics(m.sharpness(), m.brightness(), m.darkFraction(), m.brightFraction(),
-                m.contrast(), m.entropy(), hash, m.width(), m.height()), List.of());
-    }
-
-    @Test
     void exactDuplicatesAreNamedWithTheirOtherPaths() {
         List<Measured> withCopies = new ArrayList<>(project);
         Measured first = withCopies.get(0);

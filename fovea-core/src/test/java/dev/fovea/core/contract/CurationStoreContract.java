@@ -72,12 +72,13 @@ public abstract class CurationStoreContract {
         String a = add(id(), "m-a");
         String b = add(id(), "m-b");
         String c = add(id(), "m-c");
-        ImageMetrics ma = new ImageMetrics(0.1 + 0.2, Math.PI, 1e-300, Double.MIN_VALUE, 0.49999999999999994,
-                Math.E, Long.MIN_VALUE, 1, 1);
-        ImageMetrics mb = new ImageMetrics(123456.78901234567, 0.0, 1.0, 0.0, 0.0, 5.999999999999999, -1L, 4000, 3000);
-        ImageMetrics mc = new ImageMetrics(Double.MAX_VALUE, 2.0 / 3, 1.0 / 3, 1.0 / 7, 0.25, 0.0,
+        ImageMetrics ma = printed(new ImageMetrics(0.1 + 0.2, Math.PI, 1e-300, Double.MIN_VALUE, 0.49999999999999994,
+                Math.E, Long.MIN_VALUE, 1, 1), 1);
+        ImageMetrics mb = printed(new ImageMetrics(123456.78901234567, 0.0, 1.0, 0.0, 0.0, 5.999999999999999, -1L,
+                4000, 3000), 2);
+        ImageMetrics mc = printed(new ImageMetrics(Double.MAX_VALUE, 2.0 / 3, 1.0 / 3, 1.0 / 7, 0.25, 0.0,
                 0x8000_0000_0000_0001L ^ 0x5555_5555_5555_5555L, 640, 480,
-                new ImageMetrics.Subject(0.625, 0.1 + 0.7, 1.0 / 9, 0.0, 0.125));
+                new ImageMetrics.Subject(0.625, 0.1 + 0.7, 1.0 / 9, 0.0, 0.125)), 3);
         // Stored out of import order; read back in it.
         curation().putMetrics(id(), c, mc);
         curation().putMetrics(id(), a, ma);
@@ -92,6 +93,27 @@ public abstract class CurationStoreContract {
         assertThat(metrics.get(a).perceptualHash()).isEqualTo(Long.MIN_VALUE);
         assertThat(metrics.get(b).perceptualHash()).isEqualTo(-1L);
         assertThat(Double.doubleToRawLongBits(metrics.get(a).sharpness())).isEqualTo(Double.doubleToRawLongBits(0.1 + 0.2));
+        assertThat(metrics.get(c).fingerprint().bytes()).isEqualTo(mc.fingerprint().bytes());
+        assertThat(metrics.get(c).fingerprint()).isNotEqualTo(metrics.get(b).fingerprint());
+    }
+
+    @Test
+    void metricsWithoutAFingerprintAreLeftOutSoThatTheyAreMeasuredAgain() {
+        String a = add(id(), "old-a");
+        String b = add(id(), "old-b");
+        curation().putMetrics(id(), a, new ImageMetrics(10, 0.5, 0.1, 0.1, 0.2, 4, 42L, 64, 48));
+        curation().putMetrics(id(), b, printed(new ImageMetrics(10, 0.5, 0.1, 0.1, 0.2, 4, 42L, 64, 48), 4));
+        assertThat(curation().metrics(id())).containsOnlyKeys(b);
+    }
+
+    /** The metrics with the fingerprint of a made-up picture (stripes that {@code seed} sets apart). */
+    private static ImageMetrics printed(ImageMetrics m, int seed) {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(40, 30,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) for (int x = 0; x < 40; x++) image.setRGB(x, y, ((x * seed + y) % 7) * 0x242424);
+        return new ImageMetrics(m.sharpness(), m.brightness(), m.darkFraction(), m.brightFraction(), m.contrast(),
+                m.entropy(), m.perceptualHash(), m.width(), m.height(), m.subject(),
+                dev.fovea.core.checks.Fingerprint.compute(image));
     }
 
     @Test
@@ -99,8 +121,8 @@ public abstract class CurationStoreContract {
         Project other = projects().create(ProjectStoreContract.uniqueName("cur-other"), List.of("cat"));
         String a = add(id(), "shared");
         add(other.id(), "shared");
-        ImageMetrics first = new ImageMetrics(10, 0.5, 0.1, 0.1, 0.2, 4, 42L, 64, 48);
-        ImageMetrics second = new ImageMetrics(20, 0.6, 0.0, 0.2, 0.3, 5, Long.MAX_VALUE, 64, 48);
+        ImageMetrics first = printed(new ImageMetrics(10, 0.5, 0.1, 0.1, 0.2, 4, 42L, 64, 48), 5);
+        ImageMetrics second = printed(new ImageMetrics(20, 0.6, 0.0, 0.2, 0.3, 5, Long.MAX_VALUE, 64, 48), 6);
         curation().putMetrics(id(), a, first);
         curation().putMetrics(id(), a, second);
 
