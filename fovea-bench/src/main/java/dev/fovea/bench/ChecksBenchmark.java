@@ -79,7 +79,7 @@ public final class ChecksBenchmark {
         if (!o.skipThroughput) json.put("throughput", CheckThroughput.throughput(o.data, o.threads, o.reps));
         if (!o.skipGrouping) {
             json.put("grouping", grouping(new GroupingSettings(o.source, o.threads, o.reps, o.sortedSizes(), o.bitsList(),
-                    o.seed, o.singletons, o.baseSize, o.maxBases, o.sheet)));
+                    o.similarities(), o.seed, o.singletons, o.baseSize, o.maxBases, o.sheet)));
         }
         json.put("load_average_end", RunHeader.loadAverage());
         json.put("at", Instant.now().toString());

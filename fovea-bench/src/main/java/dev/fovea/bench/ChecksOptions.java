@@ -26,8 +26,12 @@ final class ChecksOptions {
     @Option(names = "--sizes", split = ",", description = "images per grouping set (default 10000,100000)")
     List<Integer> sizes = List.of(10_000, 100_000);
 
-    @Option(names = "--bits", split = ",", description = "near_duplicate_bits to try (default 6,8,10,12)")
-    List<Integer> bits = List.of(6, 8, 10, 12);
+    @Option(names = "--bits", split = ",", description = "near_duplicate_bits to try (default 6,8,10)")
+    List<Integer> bits = List.of(6, 8, 10);
+
+    @Option(names = "--similarity", split = ",", description = "near_duplicate_similarity to try with each --bits"
+            + " (default: Fovea's default)")
+    List<Double> similarity = List.of(dev.fovea.core.checks.CheckThresholds.DEFAULTS.nearDuplicateSimilarity());
 
     @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
     long seed = 42;
@@ -62,6 +66,10 @@ final class ChecksOptions {
         int[] s = sizes.stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(s);
         return s;
+    }
+
+    double[] similarities() {
+        return similarity.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     int[] bitsList() {

@@ -77,10 +77,10 @@ final class DuplicateGroupings {
         return i;
     }
 
-    static CheckThresholds withBits(int bits) {
+    static CheckThresholds withBits(int bits, double similarity) {
         CheckThresholds t = CheckThresholds.DEFAULTS;
         return new CheckThresholds(t.outlierMads(), t.blurAlways(), t.blurNever(), t.darkAlways(), t.darkNever(),
                 t.brightAlways(), t.brightNever(), t.clippedNever(), t.subjectBrightNever(), t.lowContrast(), t.lowEntropy(), t.oddAreaFactor(),
-                t.oddAspectFactor(), bits);
+                t.oddAspectFactor(), bits, similarity);
     }
 }

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Part 2 of the checks benchmark, its data: openclipart bases and transformed copies of known origin. */
 final class GroupingDataset {
-    record GroupingSettings(Path source, int threads, int reps, int[] sizes, int[] bitsList, long seed, double singletons,
-            int baseSize, int maxBases, Path sheet) {}
+    record GroupingSettings(Path source, int threads, int reps, int[] sizes, int[] bitsList, double[] similarities,
+            long seed, double singletons, int baseSize, int maxBases, Path sheet) {}
 
     /** One source file after loading: its scaled picture as PNG bytes (dropped after use), and what is kept. */
     record Loaded(byte[] png, String pixelSha, byte[] thumb, double aspect, ImageMetrics metrics, long hash,

@@ -71,10 +71,15 @@ final class GroupingEvaluation {
         unionFind(new NearDuplicateIndex(e.pos.hashes()), size, CheckThresholds.DEFAULTS.nearDuplicateBits(), new long[1]);
         System.out.println("time, ms, wall median [min .. max] of " + s.reps() + " runs, 1 thread (CPU: the thread's CPU"
                 + " time, median):");
-        System.out.printf(Locale.ROOT, "  %4s %24s %7s %18s %22s %7s %9s%n", "bits", "FlagRules.apply", "(CPU)",
+        System.out.printf(Locale.ROOT, "  %8s %24s %7s %18s %22s %7s %9s%n", "bits/sim", "FlagRules.apply", "(CPU)",
                 "index build", "forEachPair+union-find", "(CPU)", "pairs");
         JsonObject perBits = new JsonObject();
-        for (int bits : s.bitsList()) perBits.put(Integer.toString(bits), e.atBits(bits));
+        for (double sim : s.similarities()) {
+            for (int bits : s.bitsList()) {
+                String key = s.similarities().length > 1 ? bits + "/" + sim : Integer.toString(bits);
+                perBits.put(key, e.atBits(bits, sim, key));
+            }
+        }
         e.printQuality();
         JsonObject out = new JsonObject();
         out.put("images", size);
@@ -131,17 +136,17 @@ final class GroupingEvaluation {
     }
 
     /** One bits setting: timed, its groups scored, the chain-free grouping scored for comparison. */
-    private JsonObject atBits(int bits) {
-        Timing t = time(bits);
-        System.out.printf(Locale.ROOT, "  %4d %24s %7.0f %18s %22s %7.0f %9d%n", bits, t.apply().format("%.0f"),
+    private JsonObject atBits(int bits, double similarity, String label) {
+        Timing t = time(bits, similarity);
+        System.out.printf(Locale.ROOT, "  %8s %24s %7.0f %18s %22s %7.0f %9d%n", label, t.apply().format("%.0f"),
                 t.applyCpu().median(), t.build().format("%.0f"), t.pairs().format("%.0f"), t.pairsCpu().median(),
                 t.pairCount());
         FlagGroups g = groups(t.flags(), bits);
         int differ = 0;
         for (int p = 0; p < size; p++) if (g.pred()[p] != t.unionFindLabels()[p]) differ++;
         Quality q = quality(g.pred(), pos, lookalike, d);
-        qualityLines.add(String.format(Locale.ROOT, "  %4d %8.4f %10.4f %8.4f %8.4f %8d %8d %7d %7d/%-7d %9d (%2d)%s",
-                bits, q.precision(), q.precisionLenient(), q.recall(), q.imageRecall(), q.groups(), q.largestGroup(),
+        qualityLines.add(String.format(Locale.ROOT, "  %8s %8.4f %10.4f %8.4f %8.4f %8d %8d %7d %7d/%-7d %9d (%2d)%s",
+                label, q.precision(), q.precisionLenient(), q.recall(), q.imageRecall(), q.groups(), q.largestGroup(),
                 g.flagged(), g.toLookalike(), g.toUnrelated(), g.farOriginal(), g.farMedian(),
                 differ > 0 ? "  [" + differ + " images grouped otherwise by index + union-find]" : ""));
         // For comparison (not Fovea's code): a grouping without chains.
@@ -149,9 +154,10 @@ final class GroupingEvaluation {
         int[] leader = leaderGroups(pos.hashes(), bits);
         double leaderMs = (System.nanoTime() - l0) / 1e6;
         Quality lq = quality(leader, pos, lookalike, d);
-        leaderLines.add(String.format(Locale.ROOT, "  %4d %8.4f %10.4f %8.4f %8.4f %8d %8d %10.0f", bits, lq.precision(),
+        leaderLines.add(String.format(Locale.ROOT, "  %8s %8.4f %10.4f %8.4f %8.4f %8d %8d %10.0f", label, lq.precision(),
                 lq.precisionLenient(), lq.recall(), lq.imageRecall(), lq.groups(), lq.largestGroup(), leaderMs));
-        if (bits == CheckThresholds.DEFAULTS.nearDuplicateBits()) {
+        if (bits == CheckThresholds.DEFAULTS.nearDuplicateBits()
+                && similarity == CheckThresholds.DEFAULTS.nearDuplicateSimilarity()) {
             summary = String.format(Locale.ROOT, "summary at %,d images, default near_duplicate_bits %d: FlagRules.apply"
                     + " %.1f s wall (CPU %.1f s), %s a minute on 1 thread; pairwise precision %.4f, recall %.4f;"
                     + " largest group %d of %d images; %d of %d near_duplicate flags name an original of another base",
@@ -167,8 +173,8 @@ final class GroupingEvaluation {
     }
 
     /** --reps runs of FlagRules.apply, then of the index build and forEachPair + union-find, at {@code bits}. */
-    private Timing time(int bits) {
-        CheckThresholds t = withBits(bits);
+    private Timing time(int bits, double similarity) {
+        CheckThresholds t = withBits(bits, similarity);
         double[] applyMs = new double[s.reps()], buildMs = new double[s.reps()], pairsMs = new double[s.reps()];
         double[] applyCpu = new double[s.reps()], pairsCpu = new double[s.reps()];
         Map<String, List<Flag>> flags = null;
@@ -250,12 +256,12 @@ final class GroupingEvaluation {
     private void printQuality() {
         System.out.println("quality of FlagRules.apply's groups against the truth (largest true group: " + largestTrue
                 + " images):");
-        System.out.printf(Locale.ROOT, "  %4s %8s %10s %8s %8s %8s %8s %7s %15s %14s%n", "bits", "P", "P(+look)", "R",
+        System.out.printf(Locale.ROOT, "  %8s %8s %10s %8s %8s %8s %8s %7s %15s %14s%n", "bits/sim", "P", "P(+look)", "R",
                 "img R", "groups", "largest", "flags", "wrong: look/unr", "beyond bits");
         qualityLines.forEach(System.out::println);
         System.out.println("for comparison, not Fovea's code: 'leader' grouping without chains (in import order, an image"
                 + " joins the nearest earlier original within the bits, else it is an original):");
-        System.out.printf(Locale.ROOT, "  %4s %8s %10s %8s %8s %8s %8s %10s%n", "bits", "P", "P(+look)", "R", "img R",
+        System.out.printf(Locale.ROOT, "  %8s %8s %10s %8s %8s %8s %8s %10s%n", "bits", "P", "P(+look)", "R", "img R",
                 "groups", "largest", "ms (1 run)");
         leaderLines.forEach(System.out::println);
         System.out.println("  (P/R: pairwise precision/recall: a pair is predicted-same when both images are in one group,"
