@@ -338,9 +338,8 @@ public final class DjlTrainingEngine implements TrainingEngine {
 
     /** A Fovea network starts from another only if it is the same network: same architecture and shape settings. */
     private static void checkSameNetwork(TrainSettings s, TrainSettings source) {
-        List<String> keys = s.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks", "cnn_convs") : List.of("arch");
         Map<String, String> mine = s.toMap(), theirs = source.toMap();
-        for (String key : keys) {
+        for (String key : s.networkKeys()) {
             if (!mine.get(key).equals(theirs.get(key))) {
                 throw FoveaException.invalid("from '" + s.from() + "' is a network with " + key + " " + theirs.get(key)
                         + ", not " + mine.get(key) + " as this run asks: a run starts from a network of its own"

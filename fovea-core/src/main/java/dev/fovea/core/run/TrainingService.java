@@ -114,9 +114,7 @@ public final class TrainingService {
             return Map.of();
         }
         Map<String, String> all = source.toMap(), out = new java.util.LinkedHashMap<>();
-        for (String k : source.arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks", "cnn_convs") : List.of("arch")) {
-            out.put(k, all.get(k));
-        }
+        for (String k : source.networkKeys()) out.put(k, all.get(k));
         return out;
     }
 

@@ -136,6 +136,14 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
                 number(m, "finetune_lr_factor"), m.get("from"), m.get("mean"), m.get("std"));
     }
 
+    /**
+     * The settings that make the network what it is: {@code arch}, and for the small CNN its shape. A run that starts
+     * from another run's or a registered model's weights must share them.
+     */
+    public List<String> networkKeys() {
+        return arch().equals("small-cnn") ? List.of("arch", "cnn_channels", "cnn_blocks", "cnn_convs") : List.of("arch");
+    }
+
     /** Every key with its value as text, in {@link #KEYS} order. */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
