@@ -143,9 +143,11 @@ public final class FlagRules {
         if (frame < 0.99) parts.add(String.format(Locale.ROOT, "cropped to about %.0f%% of its frame", 100 * frame));
         else if (frame > 1.01) parts.add(String.format(Locale.ROOT, "shows more around it (the original is about %.0f%%"
                 + " of this frame)", 100 / frame));
+        // Copy pixels per original pixel. The crops come in 5% steps, so a smaller difference is no resize.
         double width = (double) copy.width() / (original.width() * frame);
-        if (Math.abs(width - 1) > 0.03) parts.add(String.format(Locale.ROOT, "%s to %dx%d from %dx%d",
-                width < 1 ? "shrunk" : "enlarged", copy.width(), copy.height(), original.width(), original.height()));
+        if (Math.abs(width - 1) > 0.08) parts.add(String.format(Locale.ROOT, "%s to about %.0f%% (%dx%d from %dx%d)",
+                width < 1 ? "shrunk" : "enlarged", 100 * width, copy.width(), copy.height(), original.width(),
+                original.height()));
         else if (Math.abs(copy.aspectRatio() / original.aspectRatio() - 1) > 0.1) parts.add(String.format(Locale.ROOT,
                 "stretched to %dx%d from %dx%d", copy.width(), copy.height(), original.width(), original.height()));
         double brighter = copy.fingerprint().meanGrey(match.thisScale()) - original.fingerprint().meanGrey(match.otherScale());

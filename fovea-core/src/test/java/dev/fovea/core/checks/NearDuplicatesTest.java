@@ -120,9 +120,9 @@ class NearDuplicatesTest {
 
     @Test
     void theFlagSaysHowTheCopyDiffers() {
-        Map<String, String> expected = Map.of("crop", "cropped to about", "shrink", "shrunk to", "brighten",
+        Map<String, String> expected = Map.of("crop", "cropped to about", "shrink", "shrunk to about 50%", "brighten",
                 "brighter by", "darken", "darker by", "jpeg", "only saved again", "crop+jpeg", "cropped to about",
-                "shrink+brighten", "shrunk to");
+                "shrink+brighten", "shrunk to about 50%");
         for (NearDuplicates.Copy c : found) {
             Copy copy = copies.get(c.copy() - originals.size());
             String words = FlagRules.differences(metrics.get(c.copy()), metrics.get(c.original()), c.match());
