@@ -151,4 +151,14 @@ class NearDuplicatesTest {
         assertThatThrownBy(() -> Fingerprint.of(new byte[10])).hasMessage(
                 "a near-duplicate fingerprint has " + Fingerprint.LENGTH + " bytes in format 1, not 10 bytes in format 0");
     }
+
+    @Test
+    void aSimilarityOutsideItsRangeIsRefusedNamingTheKeyAndTheValue() {
+        assertThat(CheckThresholds.fromMap(Map.of("near_duplicate_similarity", "0.9")).nearDuplicateSimilarity())
+                .isEqualTo(0.9);
+        assertThatThrownBy(() -> CheckThresholds.fromMap(Map.of("near_duplicate_similarity", "0.5")))
+                .hasMessage("check threshold 'near_duplicate_similarity' = 0.5 must be 0.75 to 1");
+        assertThatThrownBy(() -> CheckThresholds.fromMap(Map.of("near_duplicate_similarity", "alike")))
+                .hasMessage("check threshold 'near_duplicate_similarity' = alike is not a number");
+    }
 }
