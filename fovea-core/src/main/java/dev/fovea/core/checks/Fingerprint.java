@@ -29,7 +29,7 @@ public final class Fingerprint {
     /** The square every picture is averaged down to first; 128 gave the same pairs on bench/checks.sh in twice the time. */
     private static final int CANVAS = 64;
     private static final int HASH_SIZE = 32;
-    private static final double[][] DCT = dctMatrix(HASH_SIZE);
+    private static final double[][] DCT = MetricsCalculator.dctMatrix(HASH_SIZE);
     private static final byte FORMAT = 1;
     static final int LENGTH = 1 + SCALES.length * (8 + THUMB_BYTES);
 
@@ -205,15 +205,6 @@ public final class Fingerprint {
         long hash = 0;
         for (int i = 0; i < 64; i++) if (block[i] > median) hash |= 1L << i;
         return hash;
-    }
-
-    private static double[][] dctMatrix(int n) {
-        double[][] m = new double[n][n];
-        for (int k = 0; k < n; k++) {
-            double c = k == 0 ? Math.sqrt(1.0 / n) : Math.sqrt(2.0 / n);
-            for (int i = 0; i < n; i++) m[k][i] = c * Math.cos(Math.PI * (2 * i + 1) * k / (2.0 * n));
-        }
-        return m;
     }
 
     @Override

@@ -292,7 +292,8 @@ public final class MetricsCalculator {
         return out;
     }
 
-    private static double[][] dctMatrix(int n) {
+    /** The orthonormal DCT-II matrix of size n (row k: frequency k), shared with {@link Fingerprint}. */
+    static double[][] dctMatrix(int n) {
         double[][] m = new double[n][n];
         for (int k = 0; k < n; k++) {
             double c = k == 0 ? Math.sqrt(1.0 / n) : Math.sqrt(2.0 / n);
