@@ -41,7 +41,8 @@ import java.util.Set;
 /**
  * Trains Fovea's networks with DJL on PyTorch. Each optimizer step runs in its own NDManager that is closed
  * right after, so no batch or intermediate array outlives its step; validation runs without gradients in eval
- * mode. After every epoch a checkpoint is written; a job whose folder holds a checkpoint resumes after its epoch.
+ * mode. A checkpoint is written after an epoch as often as {@code checkpoint_seconds} says, and when the listener
+ * stops the run; a job whose folder holds a checkpoint resumes after its epoch.
  */
 public final class DjlTrainingEngine implements TrainingEngine {
     /** The checkpoint's files in a job's folder: the state to resume from, and the best epoch's parameters. */
@@ -122,7 +123,7 @@ public final class DjlTrainingEngine implements TrainingEngine {
     private static void checkMatches(Checkpoint c, TrainingJob job) {
         Map<String, String> now = job.settings().toMap();
         List<String> differ = now.keySet().stream()
-                .filter(k -> !k.equals("threads") && !k.equals("loader_threads"))
+                .filter(k -> !TrainSettings.MACHINE_KEYS.contains(k))
                 .filter(k -> !now.get(k).equals(c.settings().getOrDefault(k, TrainSettings.DEFAULTS.toMap().get(k)))).toList();
         if (!differ.isEmpty()) {
             String first = differ.get(0);
@@ -190,7 +191,9 @@ public final class DjlTrainingEngine implements TrainingEngine {
                 listener.onStart(new TrainingPlan(firstEpoch, s.epochs(), batches, job.train().size(),
                         job.validation().size(), parameters));
                 int epochsRun = firstEpoch - 1;
-                boolean stoppedEarly = false;
+                boolean stoppedEarly = false, bestSinceCheckpoint = false;
+                byte[] bestWeights = null;
+                long lastCheckpoint = System.nanoTime();
                 for (int epoch = firstEpoch; epoch <= s.epochs(); epoch++) {
                     long epochStart = System.nanoTime();
                     // Dropout's randomness per epoch, so that a resumed run repeats what an uninterrupted one does
@@ -235,24 +238,36 @@ public final class DjlTrainingEngine implements TrainingEngine {
                         bestScore = score;
                         bestEpoch = epoch;
                         stale = 0;
-                        Checkpoint.writeAtomically(job.checkpointDir().resolve(Checkpoint.BEST), Weights.of(block));
+                        bestWeights = Weights.of(block);
+                        bestSinceCheckpoint = true;
                     } else {
                         stale++;
                     }
-                    new Checkpoint(epoch, step, bestEpoch, bestScore, stale, s.toMap(), job.classes(),
-                            Weights.of(block), optimizer.state()).write(job.checkpointDir());
-                    listener.onCheckpoint(epoch, best);
                     epochsRun = epoch;
-                    if (s.earlyStoppingPatience() > 0 && stale >= s.earlyStoppingPatience() && epoch < s.epochs()) {
-                        stoppedEarly = true;
-                        break;
+                    boolean early = s.earlyStoppingPatience() > 0 && stale >= s.earlyStoppingPatience()
+                            && epoch < s.epochs();
+                    boolean stop = !early && listener.shouldStop();
+                    // Time-based: a checkpoint costs a few ms and, with a shared database, megabytes sent to it. A
+                    // run stopped on request checkpoints at once: it may be carried on elsewhere (a trial handed back).
+                    long now = System.nanoTime();
+                    if (stop || now - lastCheckpoint >= s.checkpointSeconds() * 1_000_000_000L) {
+                        if (bestSinceCheckpoint) {
+                            Checkpoint.writeAtomically(job.checkpointDir().resolve(Checkpoint.BEST), bestWeights);
+                            bestSinceCheckpoint = false;
+                        }
+                        new Checkpoint(epoch, step, bestEpoch, bestScore, stale, s.toMap(), job.classes(),
+                                Weights.of(block), optimizer.state()).write(job.checkpointDir());
+                        listener.onCheckpoint(epoch, bestEpoch == epoch);
+                        lastCheckpoint = System.nanoTime();
                     }
-                    if (listener.shouldStop()) {
+                    if (early || stop) {
                         stoppedEarly = true;
                         break;
                     }
                 }
-                byte[] weights = Files.readAllBytes(job.checkpointDir().resolve(Checkpoint.BEST));
+                // The best epoch's weights: kept since this process saw them, else the resumed checkpoint's
+                byte[] weights = bestWeights != null ? bestWeights
+                        : Files.readAllBytes(job.checkpointDir().resolve(Checkpoint.BEST));
                 return new TrainedModel(s, job.classes(), pre, weights, bestEpoch, epochsRun, stoppedEarly, parameters);
             }
         } catch (IOException e) {

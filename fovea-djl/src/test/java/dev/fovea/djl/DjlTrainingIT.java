@@ -158,6 +158,8 @@ class DjlTrainingIT {
         };
         engine.train(new TrainingJob(s, CLASSES, TRAIN, VALIDATION, IMAGES::get, dir), stopAfterTwo);
         assertThat(epochs).containsExactly(1, 2);
+        // A stop on request checkpoints at once, well before checkpoint_seconds (30 by default) have passed.
+        assertThat(s.checkpointSeconds()).isEqualTo(30);
 
         assertThatThrownBy(() -> engine.train(new TrainingJob(s.with(Map.of("lr", 0.1)), CLASSES, TRAIN, VALIDATION,
                 IMAGES::get, dir), new TrainingListener() {}))
@@ -175,6 +177,42 @@ class DjlTrainingIT {
         assertThat(losses).hasSameSizeAs(reference);
         for (int i = 0; i < losses.size(); i++) {
             assertThat(losses.get(i)).as("epoch 3, step %d", i + 1).isCloseTo(reference.get(i), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @Test
+    void checkpointsComeAsOftenAsCheckpointSecondsSaysAndTheBestEpochIsKeptWithoutOne(@TempDir Path every,
+            @TempDir Path rarely) throws Exception {
+        TrainSettings s = small().with(Map.of("epochs", 4));
+        List<Integer> written = new ArrayList<>();
+        engine.train(new TrainingJob(s.with(Map.of("checkpoint_seconds", 0)), CLASSES, TRAIN, VALIDATION, IMAGES::get,
+                every), new TrainingListener() {
+            @Override public void onCheckpoint(int epoch, boolean best) { written.add(epoch); }
+        });
+        assertThat(written).as("checkpoint_seconds 0: after every epoch").containsExactly(1, 2, 3, 4);
+        assertThat(every.resolve("last.ckpt")).isRegularFile();
+
+        // An hour between checkpoints: a 4-epoch run writes none, and still returns its best epoch's weights.
+        List<Integer> none = new ArrayList<>();
+        List<EpochMetrics> epochs = new ArrayList<>();
+        TrainedModel m = engine.train(new TrainingJob(s.with(Map.of("checkpoint_seconds", 3600)), CLASSES, TRAIN,
+                VALIDATION, IMAGES::get, rarely), new TrainingListener() {
+            @Override public void onCheckpoint(int epoch, boolean best) { none.add(epoch); }
+            @Override public void onEpoch(EpochMetrics e) { epochs.add(e); }
+        });
+        assertThat(none).isEmpty();
+        try (var files = java.nio.file.Files.list(rarely)) {
+            assertThat(files.toList()).as("nothing written in the run's folder").isEmpty();
+        }
+        int best = 1;
+        for (EpochMetrics e : epochs) if (e.valAccuracy() > epochs.get(best - 1).valAccuracy()) best = e.epoch();
+        assertThat(m.bestEpoch()).isEqualTo(best);
+        try (Predictor p = engine.load(m)) {
+            float[][] probs = p.probabilities(VALIDATION.stream().map(e -> IMAGES.get(e.sha256())).toList());
+            double accuracy = Evaluation.of(CLASSES, VALIDATION.stream().mapToInt(Example::label).toArray(), probs, 2)
+                    .accuracy();
+            assertThat(accuracy).as("the returned weights are epoch %d's, not the last one's: %s", best, epochs)
+                    .isCloseTo(epochs.get(best - 1).valAccuracy(), org.assertj.core.data.Offset.offset(1.0 / VALIDATION.size()));
         }
     }
 

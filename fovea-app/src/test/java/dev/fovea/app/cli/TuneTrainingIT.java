@@ -125,6 +125,7 @@ class TuneTrainingIT {
                   cnn_blocks: {type: fixed, value: 2}
                   augment: {type: fixed, value: none}
                   early_stopping_patience: {type: fixed, value: 0}
+                  checkpoint_seconds: {type: fixed, value: 0}
                 """.formatted(epochs));
         String[] tune = {"tune", "--project", "fm", "--dataset", "1", "--space", space.toString(), "--name", "killed",
                 "--trials", "1", "--pruner", "none", "--json"};

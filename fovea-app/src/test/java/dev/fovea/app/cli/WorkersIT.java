@@ -211,7 +211,8 @@ class WorkersIT {
         dropOtherQueuedRuns(url); // likewise: a worker with one slot trains the oldest queued run first
         int epochs = 12;
         CliRun queued = fovea(TrainingCommandsIT.concat(new String[] {"--db", url, "train", "--project", project,
-                "--dataset", "1", "--epochs", Integer.toString(epochs), "--queue", "--json"}, TrainingCommandsIT.FAST));
+                "--dataset", "1", "--epochs", Integer.toString(epochs), "--checkpoint-seconds", "0", "--queue", "--json"},
+                TrainingCommandsIT.FAST));
         assertThat(queued.exitCode()).as(queued.stderr()).isZero();
         long run = queued.json().get("run").asLong();
         assertThat(queued.json().get("status").asText()).isEqualTo("queued");

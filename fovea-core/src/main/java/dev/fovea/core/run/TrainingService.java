@@ -228,7 +228,7 @@ public final class TrainingService {
     /**
      * Resumes a run that was killed (still {@code running} but no process holds its lock) or failed, from its
      * last checkpoint on this machine, with exactly its recorded settings. {@code overrides} may only repeat recorded
-     * values (or change {@code threads}/{@code loader_threads}): anything else would not match the checkpoint.
+     * values (or change {@link TrainSettings#MACHINE_KEYS}): anything else would not match the checkpoint.
      */
     public Outcome resume(long runId, Map<String, ?> overrides, TrainingListener listener) {
         return resume(runId, overrides, listener, false);
@@ -253,7 +253,7 @@ public final class TrainingService {
         TrainSettings recorded = TrainSettings.parse(run.params());
         TrainSettings wanted = recorded.with(overrides);
         List<String> differ = new ArrayList<>(wanted.differences(recorded));
-        differ.removeAll(List.of("threads", "loader_threads"));
+        differ.removeAll(TrainSettings.MACHINE_KEYS);
         if (!differ.isEmpty()) {
             String k = differ.get(0);
             throw new FoveaException("checkpoint_mismatch", "run " + runId + " was trained with " + k + " "

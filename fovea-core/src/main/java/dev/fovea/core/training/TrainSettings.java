@@ -19,13 +19,16 @@ import java.util.Map;
  * architecture), {@code model:NAME@ALIAS} / {@code model:NAME:VERSION} (a registered Fovea model) or
  * {@code weights:NAME} (installed published weights); empty: train from scratch. {@code mean} and {@code std} are the
  * per-channel normalisation ("": ImageNet's). {@code loader_threads} is how many threads decode and
- * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads.
+ * augment ahead of the model (0: as many as the engine has threads); {@code threads} is the engine's threads;
+ * {@code checkpoint_seconds} is how often the state to resume from is written: after the first epoch that ends at
+ * least that long after the last checkpoint (0: after every epoch), and whenever a run is stopped before its end.
+ * A 3-second epoch needs no checkpoint of its own; a hard kill loses what was trained since the last one.
  */
 public record TrainSettings(String arch, int inputSize, int epochs, int batchSize, String optimizer, double lr,
         double momentum, boolean nesterov, double weightDecay, String schedule, double warmupEpochs,
         double labelSmoothing, String classWeights, String augment, int earlyStoppingPatience, long seed,
         int cnnChannels, int cnnBlocks, int cnnConvs, int stepEvery, double stepGamma, int loaderThreads, int threads,
-        int freezeEpochs, double finetuneLrFactor, String from, String mean, String std) {
+        int checkpointSeconds, int freezeEpochs, double finetuneLrFactor, String from, String mean, String std) {
 
     public static final List<String> ARCHITECTURES =
             List.of("small-cnn", "resnet18", "resnet34", "resnet50", "mobilenet-v2");
@@ -36,14 +39,20 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
 
     /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
     public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,
-            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 2, 0, 0.1, 0, 2, 0, 0.1, "", "", "");
+            true, 0.05, "cosine", 1, 0.1, "none", "light", 8, 42, 32, 3, 2, 0, 0.1, 0, 2, 30, 0, 0.1, "", "", "");
 
     /** The keys in the order a run records them. */
     public static final List<String> KEYS = List.of("arch", "input_size", "epochs", "batch_size", "optimizer",
             "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup_epochs", "label_smoothing",
             "class_weights", "augment", "early_stopping_patience", "seed", "cnn_channels", "cnn_blocks",
-            "cnn_convs", "step_every", "step_gamma", "loader_threads", "threads", "freeze_epochs", "finetune_lr_factor", "from",
-            "mean", "std");
+            "cnn_convs", "step_every", "step_gamma", "loader_threads", "threads", "checkpoint_seconds", "freeze_epochs",
+            "finetune_lr_factor", "from", "mean", "std");
+
+    /**
+     * The keys that say how a run uses this machine, not what it learns: a resume may change them, and a checkpoint
+     * written with other values still matches.
+     */
+    public static final List<String> MACHINE_KEYS = List.of("loader_threads", "threads", "checkpoint_seconds");
 
     public TrainSettings {
         oneOf("arch", arch, ARCHITECTURES);
@@ -73,6 +82,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         range("step_gamma", stepGamma, 1e-6, 1);
         range("loader_threads", loaderThreads, 0, 256);
         range("threads", threads, 1, 1024);
+        range("checkpoint_seconds", checkpointSeconds, 0, 86_400);
         range("freeze_epochs", freezeEpochs, 0, epochs);
         range("finetune_lr_factor", finetuneLrFactor, 1e-6, 1);
         if (from == null) from = "";
@@ -132,7 +142,8 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
                 number(m, "label_smoothing"), m.get("class_weights"), m.get("augment"),
                 integer(m, "early_stopping_patience"), longValue(m, "seed"), integer(m, "cnn_channels"),
                 integer(m, "cnn_blocks"), integer(m, "cnn_convs"), integer(m, "step_every"), number(m, "step_gamma"),
-                integer(m, "loader_threads"), integer(m, "threads"), integer(m, "freeze_epochs"),
+                integer(m, "loader_threads"), integer(m, "threads"), integer(m, "checkpoint_seconds"),
+                integer(m, "freeze_epochs"),
                 number(m, "finetune_lr_factor"), m.get("from"), m.get("mean"), m.get("std"));
     }
 
@@ -170,6 +181,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
         m.put("step_gamma", text(stepGamma));
         m.put("loader_threads", Integer.toString(loaderThreads));
         m.put("threads", Integer.toString(threads));
+        m.put("checkpoint_seconds", Integer.toString(checkpointSeconds));
         m.put("freeze_epochs", Integer.toString(freezeEpochs));
         m.put("finetune_lr_factor", text(finetuneLrFactor));
         m.put("from", from);

@@ -73,6 +73,21 @@ class TrainSettingsTest {
     }
 
     @Test
+    void checkpointSecondsIsAMachineKeyFromZeroToADay() {
+        Map<String, String> old = new java.util.LinkedHashMap<>(TrainSettings.DEFAULTS.toMap());
+        old.remove("checkpoint_seconds"); // a run recorded before the setting existed
+        assertThat(TrainSettings.parse(old).checkpointSeconds()).isEqualTo(30);
+        assertThat(TrainSettings.parse(Map.of("checkpoint_seconds", 0)).checkpointSeconds()).isZero();
+        assertThatThrownBy(() -> TrainSettings.parse(Map.of("checkpoint_seconds", -1))).isInstanceOf(FoveaException.class)
+                .hasMessageContaining("checkpoint_seconds -1 is outside 0..86400");
+        assertThatThrownBy(() -> TrainSettings.parse(Map.of("checkpoint_seconds", "soon"))).isInstanceOf(FoveaException.class)
+                .hasMessageContaining("checkpoint_seconds 'soon' is not a whole number");
+        // How a run uses the machine, not what it learns: a resume may change these.
+        assertThat(TrainSettings.MACHINE_KEYS).containsExactlyInAnyOrder("threads", "loader_threads", "checkpoint_seconds");
+        assertThat(TrainSettings.KEYS).containsAll(TrainSettings.MACHINE_KEYS);
+    }
+
+    @Test
     void wholeNumbersMayBeWrittenAsDecimals() {
         assertThat(TrainSettings.parse(Map.of("epochs", "10.0")).epochs()).isEqualTo(10);
         assertThat(TrainSettings.parse(Map.of("seed", "12345678901234")).seed()).isEqualTo(12345678901234L);
