@@ -264,6 +264,8 @@ class ServingIT {
         assertThat(byVersion.keySet()).containsExactlyInAnyOrder("1", "2");
         assertThat(afterSwitch).isNotEmpty().allMatch(v -> v.equals("2"));
         assertThat(ok.get()).isGreaterThan(20);
+        // The poller that follows moved aliases started with the first model served by alias (none before).
+        assertThat(t.context.serving().polling()).isTrue();
         assertThat(second.version()).isEqualTo(1);
     }
 

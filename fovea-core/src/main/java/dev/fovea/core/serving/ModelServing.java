@@ -38,14 +38,32 @@ public final class ModelServing implements AutoCloseable {
     private final ConcurrentHashMap<String, String> aliases = new ConcurrentHashMap<>(); // name@alias -> name:version
     private final ScheduledExecutorService poller;
     private final java.util.Set<String> pinned = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ModelServing(RegistryService registry, ServingSettings settings, ServingMetrics metrics) {
         this.registry = registry;
         this.settings = settings;
         this.metrics = metrics;
+        // No thread yet: the executor starts one with the first alias served (see follow). A server that serves no
+        // model by alias, or fails to start, never polls the database.
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("fovea-alias-poll").unstarted(r));
-        long every = Math.max(50, settings.aliasPoll().toMillis());
-        poller.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts polling the registry for aliases that moved, once: from the first alias served on. */
+    private void follow() {
+        if (polling.compareAndSet(false, true)) {
+            long every = Math.max(50, settings.aliasPoll().toMillis());
+            try {
+                poller.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // closed meanwhile: nothing to follow
+            }
+        }
+    }
+
+    /** Whether the alias poller runs (it starts with the first alias served). */
+    public boolean polling() {
+        return polling.get();
     }
 
     public ServingSettings settings() {
@@ -70,6 +88,7 @@ public final class ModelServing implements AutoCloseable {
             if (target != null && loaded.containsKey(target)) return loaded.get(target);
             Served s = load(registry.resolve(ref));
             aliases.put(key, s.version().label());
+            follow();
             return s;
         }
     }
