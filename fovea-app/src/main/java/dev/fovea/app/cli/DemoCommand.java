@@ -168,11 +168,8 @@ final class DemoCommand extends FoveaSubcommand {
         int version = frozen.version().number();
         TrainingService training = root.services().training();
         // as fovea train chooses them, so that the demo shows the same settings a user's first run gets
-        var chosen = training.choices(project, version, Map.of("epochs", epochs),
-                root.services().weights().backbone().orElse(null));
-        Map<String, Object> given = new java.util.LinkedHashMap<>(dev.fovea.core.training.TrainingDefaults.settings(chosen));
-        given.put("epochs", epochs);
-        TrainSettings settings = training.settings(given);
+        TrainSettings settings = training.withChoices(project, version, Map.of("epochs", epochs),
+                root.services().weights().backbone().orElse(null)).settings();
         for (Run r : root.storage().runs().runs(project.id())) {
             if (r.datasetVersion() == version && r.status() == RunStatus.FINISHED && r.params().equals(settings.toMap())) {
                 output.info("Reusing run " + r.id() + " (same data and settings)");

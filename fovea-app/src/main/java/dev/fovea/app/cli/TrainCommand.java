@@ -110,17 +110,11 @@ final class TrainCommand extends FoveaSubcommand {
         }
         Project p = root.storage().projects().require(project);
         int version = dataset != null ? dataset : freezeIfChanged(p);
-        List<TrainingDefaults.Choice> chosen = fixedDefaults ? List.of()
-                : service.choices(p, version, overrides, root.services().weights().backbone().orElse(null));
-        if (!chosen.isEmpty()) {
-            output.info("Chosen from the data (give a flag or a --config key to set any of them):");
-            for (TrainingDefaults.Choice c : chosen) {
-                output.info(String.format(Locale.ROOT, "  --%-22s %s", c.key().replace('_', '-') + " " + c.value(), c.reason()));
-            }
-        }
-        Map<String, Object> all = new LinkedHashMap<>(TrainingDefaults.settings(chosen));
-        all.putAll(overrides);
-        TrainSettings settings = service.settings(all);
+        TrainingService.ChosenSettings run = fixedDefaults ? new TrainingService.ChosenSettings(service.settings(overrides), List.of())
+                : service.withChoices(p, version, overrides, root.services().weights().backbone().orElse(null));
+        List<TrainingDefaults.Choice> chosen = run.choices();
+        printChoices(output, "Chosen from the data (give a flag or a --config key to set any of them):", chosen);
+        TrainSettings settings = run.settings();
         if (queue) return queue(service, p, version, settings, overrides.get("from"), chosen);
         outcome = service.train(p, version, settings, RunAnnotations.checkTags(tags), null, new TrainingProgress(output));
         report(output, outcome, json.on(), chosen);
@@ -196,6 +190,15 @@ final class TrainCommand extends FoveaSubcommand {
         output.text(t.table());
         output.info("Next: fovea runs show " + o.run().id() + ", fovea evaluate " + o.run().id()
                 + " --baseline OTHER.csv, fovea predict --run " + o.run().id() + " FOLDER --csv OUT.csv");
+    }
+
+    /** The chosen settings, one a line under {@code heading} on standard error, as the flag that would set each. */
+    static void printChoices(Output output, String heading, List<TrainingDefaults.Choice> chosen) {
+        if (chosen.isEmpty()) return;
+        output.info(heading);
+        for (TrainingDefaults.Choice c : chosen) {
+            output.info(String.format(Locale.ROOT, "  --%-22s %s", c.key().replace('_', '-') + " " + c.value(), c.reason()));
+        }
     }
 
     /** The chosen settings as {@code --json} lists them: key, value (as the run records it) and reason. */

@@ -40,7 +40,9 @@ import picocli.CommandLine.Option;
                 + "fovea tune --resume NAME) to carry on; trials cut short are run again, finished ones never.",
         "The search space is YAML: objective: {metric: val_accuracy, direction: maximize} and params: {NAME: {type: "
                 + "int|float|choice|bool|fixed, low, high, log, step, values, value, when: {OTHER: VALUE}}}; every "
-                + "NAME is a training setting (see fovea train --help).",
+                + "NAME is a training setting (see fovea train --help). The settings the space leaves open are "
+                + "chosen once from the dataset version's images, as fovea train chooses them, printed, and kept "
+                + "with the study for every trial (--fixed-defaults: Fovea's fixed defaults instead).",
         "Budgets: --trials, --max-epochs-total, --time; when one is spent no new trial starts and the running ones "
                 + "finish. Without any: 20 trials.",
         "--objective synthetic:NAME needs no project: branin, hartmann6, conditional (test functions to minimize; "
@@ -79,6 +81,8 @@ final class TuneCommand extends FoveaSubcommand {
     @Option(names = "--seed", paramLabel = "S", description = "The sampler's seed (default: chosen and recorded)") Long seed;
     @Option(names = "--synthetic-epochs", paramLabel = "N", defaultValue = "10") int syntheticEpochs;
     @Option(names = "--synthetic-epoch-ms", paramLabel = "MS", defaultValue = "200") long syntheticEpochMs;
+    @Option(names = "--fixed-defaults", description = "Trials keep Fovea's fixed defaults for the settings the space "
+            + "leaves open, instead of choosing them from the dataset version's images") boolean fixedDefaults;
     @Option(names = "--in-process", description = "Run trials in this process, not in child JVMs (no memory or time watch)") boolean inProcess;
     @Option(names = "--no-local", description = "Create the study (or find it) and run no trial here: other processes on "
             + "the same database run it (fovea tune --resume NAME)") boolean noLocal;
@@ -87,6 +91,9 @@ final class TuneCommand extends FoveaSubcommand {
     @Override
     public Integer call() {
         StudyStore store = root.storage().studies();
+        if (resume != null && fixedDefaults) {
+            throw FoveaException.invalid("--fixed-defaults does not go with --resume: a study keeps the settings it was created with");
+        }
         Study study = resume != null ? require(store, resume) : createOrFind(store);
         int slots = parallel != null ? parallel : study.parallel();
         if (slots < 1) throw FoveaException.invalid("--parallel must be 1 or more, not " + slots);
@@ -183,6 +190,21 @@ final class TuneCommand extends FoveaSubcommand {
             seeds.add(Long.toString(earlier.id()));
         }
         if (!seeds.isEmpty()) options.put(dev.fovea.core.tuning.StoredTrials.WARM_START, String.join(",", seeds));
+        if (kind.equals("training") && !fixedDefaults) {
+            // Chosen once, into the study's fixed settings: every trial and every worker then trains the same way,
+            // whatever weights its machine has installed, and the best trial's export holds them.
+            Map<String, String> given = new LinkedHashMap<>(options);
+            java.util.Set<String> searched = new java.util.LinkedHashSet<>();
+            for (dev.fovea.core.tuning.Param q : checked.params()) {
+                if (q.type() == dev.fovea.core.tuning.Param.Type.FIXED) given.put(q.name(), String.valueOf(q.choices().get(0)));
+                else searched.add(q.name());
+            }
+            var chosen = root.services().training().choices(p, dataset, given, searched,
+                    root.services().weights().backbone().orElse(null));
+            TrainCommand.printChoices(output, "Chosen from the data for every trial (fix a key in the space, or "
+                    + "--fixed-defaults, to set them):", chosen);
+            for (var c : chosen) options.put(c.key(), c.value());
+        }
         if (kind.equals("training")) {
             root.services().tuning().trainingTrials(p, dataset, options, checked); // checks the metric
             TrainingTrials.settings(options, Map.of()); // the fixed settings themselves

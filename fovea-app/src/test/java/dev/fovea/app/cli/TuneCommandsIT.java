@@ -376,7 +376,8 @@ class TuneCommandsIT {
                 List.of("tune", "--objective", "synthetic:branin", "--sampler", "bayes"), "--sampler",
                 List.of("studies", "trials", "nowhere", "--json"), "'nowhere'",
                 List.of("studies", "unpause", "nowhere"), "'nowhere'",
-                List.of("tune-trial", "999", "0"), "study 999");
+                List.of("tune-trial", "999", "0"), "study 999",
+                List.of("tune", "--resume", "k", "--fixed-defaults"), "--fixed-defaults does not go with --resume");
         for (var c : more.entrySet()) {
             CliRun r = fovea(c.getKey().toArray(String[]::new));
             assertThat(r.exitCode()).as(String.join(" ", c.getKey()) + ": " + r.stderr()).isEqualTo(2);

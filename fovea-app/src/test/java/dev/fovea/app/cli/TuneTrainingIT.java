@@ -37,6 +37,9 @@ class TuneTrainingIT {
         CliRun tuned = TrainingCommandsIT.fovea(cwd, "tune", "--project", "fm", "--dataset", "1", "--space", space.toString(),
                 "--name", "fm-lr", "--trials", "6", "--sampler", "random", "--seed", "5", "--json");
         assertThat(tuned.exitCode()).as(tuned.stderr()).isZero();
+        // What the space leaves open is chosen once from the data, as fovea train chooses it; what it fixes is not.
+        assertThat(tuned.stderr()).contains("Chosen from the data for every trial")
+                .contains("1 convolution per block: ").doesNotContain("--input-size").doesNotContain("--epochs");
         JsonNode doc = tuned.json();
         assertThat(doc.get("state").asText()).isEqualTo("finished");
         JsonNode counts = doc.get("trials");
@@ -53,6 +56,8 @@ class TuneTrainingIT {
             assertThat(run.get("trial").asInt()).isEqualTo(t.get("number").asInt());
             assertThat(run.get("source").asText()).isEqualTo("fovea");
             assertThat(run.get("params").get("lr").asDouble()).isEqualTo(t.get("params").get("lr").asDouble());
+            assertThat(run.get("params").get("cnn_convs").asText()).as("chosen for every trial").isEqualTo("1");
+            assertThat(run.get("params").get("input_size").asText()).as("the space's").isEqualTo("28");
             // An inactive parameter is absent from the trial; the run records the setting's default.
             if (t.get("params").get("optimizer").asText().equals("adamw")) assertThat(t.get("params").has("momentum")).isFalse();
             if (t.get("state").asText().equals("pruned")) {

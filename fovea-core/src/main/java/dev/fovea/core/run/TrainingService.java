@@ -125,9 +125,27 @@ public final class TrainingService {
      */
     public List<TrainingDefaults.Choice> choices(Project project, int datasetVersion, Map<String, ?> given,
             TrainingDefaults.Backbone backbone) {
+        return choices(project, datasetVersion, given, java.util.Set.of(), backbone);
+    }
+
+    /** A run's settings and the choices among them that were made from the data. */
+    public record ChosenSettings(TrainSettings settings, List<TrainingDefaults.Choice> choices) {}
+
+    /** The settings of a run: {@code given} over what is chosen from the data for the rest ({@link #choices}). */
+    public ChosenSettings withChoices(Project project, int datasetVersion, Map<String, ?> given,
+            TrainingDefaults.Backbone backbone) {
+        List<TrainingDefaults.Choice> chosen = choices(project, datasetVersion, given, backbone);
+        Map<String, Object> all = new java.util.LinkedHashMap<>(TrainingDefaults.settings(chosen));
+        all.putAll(given);
+        return new ChosenSettings(settings(all), chosen);
+    }
+
+    /** The choices for a search space's trials, whose {@code searched} settings are drawn per trial. */
+    public List<TrainingDefaults.Choice> choices(Project project, int datasetVersion, Map<String, ?> given,
+            java.util.Set<String> searched, TrainingDefaults.Backbone backbone) {
         Map<String, String> keys = new java.util.LinkedHashMap<>();
         given.forEach((k, v) -> keys.put(k.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_'), String.valueOf(v)));
-        return TrainingDefaults.choose(profile(project, datasetVersion), keys, backbone);
+        return TrainingDefaults.choose(profile(project, datasetVersion), keys, searched, backbone);
     }
 
     /** What the choice rules read of a dataset version: its training images per class and their median size. */

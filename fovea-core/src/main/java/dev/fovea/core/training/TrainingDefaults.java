@@ -60,6 +60,23 @@ public final class TrainingDefaults {
      * @param backbone the installed published weights to prefer, or null when none is installed
      */
     public static List<Choice> choose(Data data, Map<String, String> given, Backbone backbone) {
+        return choose(data, given, java.util.Set.of(), backbone);
+    }
+
+    /**
+     * The choices for a search space's trials: {@code searched} are the settings whose values the trials draw. They
+     * are never chosen, and neither is a choice that reads one of them (the blocks read the input size, the channels
+     * the blocks), since one value could not suit every trial: those keep {@link TrainSettings#DEFAULTS}.
+     */
+    public static List<Choice> choose(Data data, Map<String, String> given, java.util.Set<String> searched,
+            Backbone backbone) {
+        if (!searched.isEmpty()) {
+            Map<String, String> all = new LinkedHashMap<>(given);
+            for (String k : searched) all.putIfAbsent(k, ""); // present, with no value to read
+            if (searched.contains("input_size")) all.putIfAbsent("cnn_blocks", "");
+            if (searched.contains("cnn_blocks")) all.putIfAbsent("cnn_channels", "");
+            given = all;
+        }
         List<Choice> out = new ArrayList<>();
         int n = data.trainImages();
         String images = count(n) + " training image" + (n == 1 ? "" : "s");

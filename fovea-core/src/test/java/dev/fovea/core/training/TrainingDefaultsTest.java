@@ -31,6 +31,30 @@ class TrainingDefaultsTest {
     }
 
     @Test
+    void aSearchSpaceKeepsItsSearchedSettingsAndWhatReadsThemOpen() {
+        Data d = data(10, 30, 28, 28);
+        Backbone weights = new Backbone("rn18", "resnet18", 224);
+        // The input size is drawn per trial: the blocks, which read it, are not chosen; the channels read the blocks'
+        // default and are.
+        Map<String, Choice> input = byKey(TrainingDefaults.choose(d, Map.of(), java.util.Set.of("input_size"), null));
+        assertThat(input).doesNotContainKeys("input_size", "cnn_blocks")
+                .containsKeys("arch", "cnn_channels", "cnn_convs", "epochs", "batch_size", "augment");
+        assertThat(input.get("cnn_channels").reason()).isEqualTo("32 channels in the first block: 128 features for 10 classes");
+        Map<String, Choice> blocks = byKey(TrainingDefaults.choose(d, Map.of(), java.util.Set.of("cnn_blocks"), null));
+        assertThat(blocks).doesNotContainKeys("cnn_blocks", "cnn_channels").containsKeys("input_size", "cnn_convs");
+        // A searched network: nothing about the small CNN or the start is chosen, not even installed weights.
+        Map<String, Choice> arch = byKey(TrainingDefaults.choose(data(10, 30, 412, 380), Map.of(),
+                java.util.Set.of("arch"), weights));
+        assertThat(arch).doesNotContainKeys("arch", "from", "input_size", "cnn_blocks", "cnn_channels", "cnn_convs")
+                .containsKeys("epochs", "batch_size", "augment");
+        // A fixed value in the space is a given setting: read, never chosen.
+        Map<String, Choice> fixed = byKey(TrainingDefaults.choose(d, Map.of("input_size", "64"),
+                java.util.Set.of("lr"), null));
+        assertThat(fixed).doesNotContainKeys("input_size", "lr");
+        assertThat(fixed.get("cnn_blocks").reason()).isEqualTo("4 blocks: each halves the 64 px input, down to 4x4");
+    }
+
+    @Test
     void tinyImagesAreNotEnlargedPast32Pixels() {
         Map<String, Choice> c = choose(data(10, 30, 28, 28));
         assertThat(c.get("input_size").value()).isEqualTo("32");
