@@ -6,7 +6,8 @@
 # e.g. -o), FOVEA_BENCH_MVN_LOCK (file the build holds a lock on while Maven runs; default .fovea-build.lock, which
 # the ./fovea launcher uses too).
 
-# bench_init NAME: the repository root in ROOT (and the working directory), a JDK 21+ in FOVEA_JAVA_HOME and JAVA.
+# bench_init NAME: the repository root in ROOT (and the working directory), a JDK 21+ in FOVEA_JAVA_HOME, and in JAVA
+# its java as ./fovea starts it (scripts/fovea-java).
 bench_init() {
   BENCH_NAME="$1"
   ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -14,7 +15,9 @@ bench_init() {
   # shellcheck source=../scripts/find-jdk.sh
   . "$ROOT/scripts/find-jdk.sh"
   fovea_find_jdk || exit 3
-  JAVA="$FOVEA_JAVA_HOME/bin/java"
+  # Fovea's JVMs start with the launcher's native memory settings; the Python peers without them
+  export FOVEA_JAVA_HOME
+  JAVA="$ROOT/scripts/fovea-java"
   JCMD="$FOVEA_JAVA_HOME/bin/jcmd"
   LOCK="${FOVEA_BENCH_MVN_LOCK:-$ROOT/.fovea-build.lock}"
   OPENCLIPART=/usr/share/openclipart/png
@@ -131,7 +134,7 @@ bench_header() {
   [ -n "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ] && dirty=" (with local changes)"
   echo "# bench/$BENCH_NAME.sh, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
   echo "# $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'); $(nproc) cores; $(free -m 2>/dev/null | awk '/^Mem:/ {print $2 " MiB memory"}'); load average before: $(bench_load)"
-  echo "# $("$JAVA" -version 2>&1 | head -n1)"
+  echo "# $("$JAVA" -version 2>&1 | head -n1); Fovea's JVMs with $(. "$ROOT/scripts/native-memory.sh"; fovea_native_memory; echo "GLIBC_TUNABLES=${GLIBC_TUNABLES:-} (FOVEA_MALLOC_TUNING=${FOVEA_MALLOC_TUNING:-1})")"
 }
 bench_load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null; }
 
