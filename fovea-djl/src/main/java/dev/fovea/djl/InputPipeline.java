@@ -119,8 +119,11 @@ final class InputPipeline implements AutoCloseable {
     }
 
     private void augmented(Pixels px, Random r, int[] out) {
-        boolean strong = augment.equals("strong");
-        double minScale = strong ? 0.35 : 0.7;
+        // light: crops from 70% of the area and flips; medium: the hand-written recipe's (60%, flips, colour jitter
+        // 0.2); strong: 35% and jitter 0.3
+        boolean strong = augment.equals("strong"), medium = augment.equals("medium");
+        double minScale = strong ? 0.35 : medium ? 0.6 : 0.7;
+        double jitter = strong ? 0.3 : medium ? 0.2 : 0;
         double area = px.width * (double) px.height;
         int cw = px.width, ch = px.height, x0 = 0, y0 = 0;
         for (int attempt = 0; attempt < 10; attempt++) { // torchvision's RandomResizedCrop, ratio 3/4..4/3
@@ -136,8 +139,8 @@ final class InputPipeline implements AutoCloseable {
             }
         }
         sample(px, x0, y0, cw, ch, r.nextBoolean(), out);
-        if (strong) jitter(out, 1 + (r.nextDouble() * 2 - 1) * 0.3, 1 + (r.nextDouble() * 2 - 1) * 0.3,
-                1 + (r.nextDouble() * 2 - 1) * 0.3);
+        if (jitter > 0) jitter(out, 1 + (r.nextDouble() * 2 - 1) * jitter, 1 + (r.nextDouble() * 2 - 1) * jitter,
+                1 + (r.nextDouble() * 2 - 1) * jitter);
     }
 
     /** Brightness, contrast (around the mean grey) and saturation factors, as torchvision's ColorJitter. */

@@ -33,11 +33,11 @@ import picocli.CommandLine.Unmatched;
                 + "evaluation).",
         "Every training setting is a flag (--lr 0.01) and a key of --config FILE.yaml (lr: "
                 + "0.01); flags win; settings given neither way are chosen from the dataset version's images (input "
-                + "size, network, epochs, batch, augmentation, class weights; each printed with its reason) or keep "
+                + "size, network, epochs, batch, augmentation, early stopping, class weights; each printed with its reason) or keep "
                 + "their defaults: arch (small-cnn|resnet18|resnet34|resnet50|mobilenet-v2), input_size, epochs, "
                 + "batch_size, optimizer (sgd|adam|adamw), lr, momentum, nesterov, weight_decay, schedule "
                 + "(cosine|step|constant), warmup_epochs, label_smoothing, class_weights (none|balanced), augment "
-                + "(none|light|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, cnn_convs, step_every, "
+                + "(none|light|medium|strong), early_stopping_patience, seed, cnn_channels, cnn_blocks, cnn_convs, step_every, "
                 + "step_gamma, loader_threads, threads (0: all cores), checkpoint_seconds (30: write the state to "
                 + "resume from after the first epoch 30 s after the last; 0: every epoch), freeze_epochs, finetune_lr_factor, mean and std "
                 + "(R,G,B; ImageNet's by default), from (transfer learning with a new head: weights:NAME, published "
@@ -73,7 +73,7 @@ final class TrainCommand extends FoveaSubcommand {
     @Option(names = "--dataset", paramLabel = "N", description = "Dataset version (fovea dataset freeze); without it, "
             + "the latest, frozen anew first when the labels changed since") Integer dataset;
     @Option(names = "--fixed-defaults", description = "Settings not given keep Fovea's fixed defaults instead of being "
-            + "chosen from the data (input size, network, epochs, batch, augmentation, class weights)")
+            + "chosen from the data (input size, network, epochs, batch, augmentation, early stopping, class weights)")
     boolean fixedDefaults;
     @Option(names = "--config", paramLabel = "FILE.yaml", description = "Training settings as a YAML map") Path config;
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the run (repeatable)") List<String> tags = new ArrayList<>();

@@ -35,7 +35,7 @@ public record TrainSettings(String arch, int inputSize, int epochs, int batchSiz
     public static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
     public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
     public static final List<String> CLASS_WEIGHTS = List.of("none", "balanced");
-    public static final List<String> AUGMENTS = List.of("none", "light", "strong");
+    public static final List<String> AUGMENTS = List.of("none", "light", "medium", "strong");
 
     /** The defaults, chosen so that {@code fovea train} alone gives a good model on a few hundred images. */
     public static final TrainSettings DEFAULTS = new TrainSettings("small-cnn", 64, 30, 32, "adamw", 0.002, 0.9,

@@ -93,9 +93,12 @@ class TrainingDefaultsTest {
         Map<String, Choice> c = choose(data(4, 10, 100, 100));
         assertThat(c.get("batch_size").value()).isEqualTo("16");
         assertThat(c.get("batch_size").reason()).isEqualTo("batch 16: 40 training images (so that an epoch has several steps)");
-        assertThat(c.get("augment").value()).isEqualTo("light");
-        assertThat(c.get("augment").reason()).isEqualTo("light augmentation: crops from 70% of the area and flips, for"
-                + " 40 training images (strong augmentation lost accuracy on small sets)");
+        assertThat(c.get("augment").value()).isEqualTo("medium");
+        assertThat(c.get("augment").reason()).isEqualTo("medium augmentation: crops from 60% of the area, flips and"
+                + " colour jitter, for 40 training images (under 5,000; stronger lost accuracy)");
+        assertThat(c.get("early_stopping_patience").value()).isEqualTo("0");
+        assertThat(c.get("early_stopping_patience").reason()).isEqualTo("no early stopping: 40 training images (under"
+                + " 5,000; a small validation set stalls by chance, and the best epoch is kept anyway)");
         assertThat(c.get("cnn_convs").value()).isEqualTo("1");
         assertThat(c.get("cnn_convs").reason()).isEqualTo("1 convolution per block: 40 training images (under 1,000;"
                 + " a smaller network overfits less)");
@@ -113,6 +116,9 @@ class TrainingDefaultsTest {
         assertThat(c.get("batch_size").reason()).isEqualTo("batch 64: 20,000 training images (larger batches run faster"
                 + " per image on a CPU)");
         assertThat(c.get("augment").value()).isEqualTo("light");
+        assertThat(c.get("augment").reason()).isEqualTo("light augmentation: crops from 70% of the area and flips, for"
+                + " 20,000 training images (enough images to need little)");
+        assertThat(c).as("a large set keeps early stopping").doesNotContainKey("early_stopping_patience");
         assertThat(c.get("cnn_convs").value()).isEqualTo("2");
         assertThat(c.get("cnn_convs").reason()).isEqualTo("2 convolutions per block: 20,000 training images are enough"
                 + " for a deeper network");
@@ -134,8 +140,8 @@ class TrainingDefaultsTest {
     @Test
     void givenSettingsAreNeverChosenAndChoicesReadThem() {
         Map<String, Choice> c = byKey(TrainingDefaults.choose(data(10, 30, 28, 28),
-                Map.of("input_size", "128", "epochs", "3", "augment", "none"), null));
-        assertThat(c).doesNotContainKeys("input_size", "epochs", "augment");
+                Map.of("input_size", "128", "epochs", "3", "augment", "none", "early_stopping_patience", "4"), null));
+        assertThat(c).doesNotContainKeys("input_size", "epochs", "augment", "early_stopping_patience");
         assertThat(c.get("cnn_blocks").value()).isEqualTo("5"); // for the given 128 px
         Map<String, Choice> resnet = byKey(TrainingDefaults.choose(data(10, 30, 28, 28), Map.of("arch", "resnet18"), null));
         assertThat(resnet).doesNotContainKeys("arch", "cnn_blocks", "cnn_channels", "cnn_convs", "input_size");
@@ -144,6 +150,8 @@ class TrainingDefaultsTest {
         TrainSettings s = TrainSettings.DEFAULTS.with(TrainingDefaults.settings(
                 TrainingDefaults.choose(data(50, 20, 28, 28), Map.of(), null)));
         assertThat(s.inputSize()).isEqualTo(32);
+        assertThat(s.augment()).isEqualTo("medium");
+        assertThat(s.earlyStoppingPatience()).isZero();
         assertThat(s.cnnChannels()).isEqualTo(64);
     }
 
