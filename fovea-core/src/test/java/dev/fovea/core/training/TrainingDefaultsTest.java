@@ -59,6 +59,10 @@ class TrainingDefaultsTest {
         Map<String, Choice> c = choose(data(10, 30, 28, 28));
         assertThat(c.get("input_size").value()).isEqualTo("32");
         assertThat(c.get("input_size").reason()).isEqualTo("input 32 px: median image 28x28 (not enlarged past 32 px)");
+        assertThat(c.get("augment").value()).isEqualTo("light");
+        assertThat(c.get("augment").reason()).isEqualTo("light augmentation: crops from 70% of the area and flips, for"
+                + " the median image 28x28 (a tighter crop of so small an image loses what it shows)");
+        assertThat(c.get("early_stopping_patience").value()).isEqualTo("0");
         assertThat(c.get("cnn_blocks").value()).isEqualTo("3");
         assertThat(c.get("cnn_blocks").reason()).isEqualTo("3 blocks: each halves the 32 px input, down to 4x4");
         assertThat(choose(data(3, 30, 8, 12)).get("input_size").value()).isEqualTo("32");
@@ -150,7 +154,7 @@ class TrainingDefaultsTest {
         TrainSettings s = TrainSettings.DEFAULTS.with(TrainingDefaults.settings(
                 TrainingDefaults.choose(data(50, 20, 28, 28), Map.of(), null)));
         assertThat(s.inputSize()).isEqualTo(32);
-        assertThat(s.augment()).isEqualTo("medium");
+        assertThat(s.augment()).isEqualTo("light");
         assertThat(s.earlyStoppingPatience()).isZero();
         assertThat(s.cnnChannels()).isEqualTo(64);
     }
