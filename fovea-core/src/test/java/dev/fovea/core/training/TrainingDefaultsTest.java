@@ -93,7 +93,7 @@ class TrainingDefaultsTest {
     }
 
     @Test
-    void fortyImagesGetSmallBatchesLightAugmentationAndTheSmallerNetwork() {
+    void fortyImagesGetSmallBatchesTheRecipesAugmentationNoEarlyStoppingAndTheSmallerNetwork() {
         Map<String, Choice> c = choose(data(4, 10, 100, 100));
         assertThat(c.get("batch_size").value()).isEqualTo("16");
         assertThat(c.get("batch_size").reason()).isEqualTo("batch 16: 40 training images (so that an epoch has several steps)");
